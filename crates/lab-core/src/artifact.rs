@@ -1,0 +1,188 @@
+//! One file of the output: a Kubernetes object or another document, and where it goes.
+
+use std::fmt;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::{Metadata, Resource};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{Error, NameRule, RelPath};
+
+/// What a document is, which decides how it is validated and whether ArgoCD may sync it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// A Kubernetes object; the only format allowed inside an Application's path.
+    Object,
+    /// Helm values, referenced through a multi-source `$values` ref.
+    HelmValues,
+    /// A kind cluster configuration (kind.x-k8s.io, read by the kind CLI, not by the API server).
+    KindConfig,
+    /// A Talos machine-config patch (one or more documents).
+    TalosPatch,
+    /// A Kyverno CLI test manifest (cli.kyverno.io), read by `kyverno test`, never applied.
+    KyvernoTest,
+    /// A JSON schema of an input file.
+    JsonSchema,
+    /// Any other JSON document (dashboards).
+    Json,
+}
+
+impl Format {
+    fn is_json(self) -> bool {
+        matches!(self, Format::JsonSchema | Format::Json)
+    }
+}
+
+/// apiVersion, kind, namespace and name: what identifies an object in a cluster.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ObjectId {
+    /// The group of the apiVersion; empty for the core group.
+    pub fn group(&self) -> &str {
+        self.api_version
+            .rsplit_once('/')
+            .map(|(g, _)| g)
+            .unwrap_or("")
+    }
+
+    /// The file name an object gets: `<kind>-<name>.yaml`, lower case.
+    pub fn file_name(&self) -> String {
+        format!("{}-{}.yaml", self.kind.to_ascii_lowercase(), self.name)
+    }
+
+    /// Reads the identity out of a serialized object.
+    pub fn from_value(value: &Value) -> Option<Self> {
+        let s = |v: &Value| v.as_str().map(str::to_owned);
+        Some(Self {
+            api_version: s(value.get("apiVersion")?)?,
+            kind: s(value.get("kind")?)?,
+            namespace: value.pointer("/metadata/namespace").and_then(s),
+            name: s(value.pointer("/metadata/name")?)?,
+        })
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// A file of the output tree, built from a typed value.
+#[derive(Clone, Debug)]
+pub struct Artifact {
+    pub path: RelPath,
+    pub format: Format,
+    /// The document(s), serialized from a typed value with field order kept.
+    pub documents: Vec<Value>,
+    /// Set for [`Format::Object`].
+    pub object: Option<ObjectId>,
+}
+
+/// A typed Kubernetes object, serialized (field order kept) and identified.
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub id: ObjectId,
+    pub value: Value,
+}
+
+impl Object {
+    /// Serializes a k8s-openapi or generated CRD object. Its name and namespace are checked
+    /// against the Kubernetes rules here, where the object is made.
+    pub fn new<K>(obj: &K) -> Result<Self, Error>
+    where
+        K: Resource + Metadata<Ty = ObjectMeta> + Serialize,
+    {
+        let meta = obj.metadata();
+        let name = meta.name.clone().ok_or_else(|| Error::Missing {
+            what: format!("a {}", K::KIND),
+            field: "metadata.name",
+        })?;
+        NameRule::Subdomain.check(&name)?;
+        if let Some(ns) = &meta.namespace {
+            NameRule::Label.check(ns)?;
+        }
+        Ok(Self {
+            id: ObjectId {
+                api_version: K::API_VERSION.to_owned(),
+                kind: K::KIND.to_owned(),
+                namespace: meta.namespace.clone(),
+                name,
+            },
+            value: serde_json::to_value(obj)?,
+        })
+    }
+}
+
+impl Artifact {
+    /// An object in folder `dir`, file `<kind>-<name>.yaml`.
+    pub fn object(dir: &RelPath, object: Object) -> Result<Self, Error> {
+        Ok(Self {
+            path: dir.join(&object.id.file_name())?,
+            format: Format::Object,
+            documents: vec![object.value],
+            object: Some(object.id),
+        })
+    }
+
+    /// Any other document(s) at an explicit path.
+    pub fn document<T: Serialize + ?Sized>(
+        path: RelPath,
+        format: Format,
+        doc: &T,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            path,
+            format,
+            documents: vec![serde_json::to_value(doc)?],
+            object: None,
+        })
+    }
+
+    /// Several YAML documents in one file (Talos patches are multi-document).
+    pub fn documents(path: RelPath, format: Format, docs: Vec<Value>) -> Self {
+        Self {
+            path,
+            format,
+            documents: docs,
+            object: None,
+        }
+    }
+
+    /// The exact bytes of the file.
+    pub fn render(&self) -> Result<String, Error> {
+        if self.format.is_json() {
+            let [doc] = self.documents.as_slice() else {
+                return Err(Error::Unsafe(format!(
+                    "{}: a JSON file holds exactly one document",
+                    self.path
+                )));
+            };
+            let mut text = serde_json::to_string_pretty(doc)?;
+            text.push('\n');
+            return Ok(text);
+        }
+        let mut out = String::new();
+        for (i, doc) in self.documents.iter().enumerate() {
+            let text = crate::yaml::to_checked_yaml_document(doc)
+                .map_err(|e| Error::Yaml(format!("{}: {e}", self.path)))?;
+            if i == 0 {
+                out.push_str(&text);
+            } else {
+                out.push_str("---\n");
+                out.push_str(text.trim_start_matches(crate::yaml::HEADER));
+            }
+        }
+        Ok(out)
+    }
+}
