@@ -280,13 +280,38 @@ fn generate(crd: &Crd) -> Result<Option<String>> {
         // A CRD without a spec (EnvironmentConfig keeps free-form `data`) has nothing to type.
         return Ok(None);
     };
-    Ok(Some(format!(
+    let code = format!(
         "// {kind} {group}/{version} from {source}\n{body}\n{root}",
         kind = crd.kind,
         group = crd.group,
         version = crd.version,
         root = root_type(crd, &rust_kind, &body),
-    )))
+    );
+    rustfmt(&code).map(Some)
+}
+
+/// Formats generated code as `cargo fmt` would, so fmt and `crds --check` agree.
+fn rustfmt(code: &str) -> Result<String> {
+    use std::io::Write as _;
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("running rustfmt")?;
+    let mut stdin = child.stdin.take().context("rustfmt stdin")?;
+    let input = code.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output()?;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("rustfmt writer panicked"))??;
+    ensure!(
+        out.status.success(),
+        "rustfmt failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?)
 }
 
 /// The object type itself: metadata, spec and status, with the Resource and Metadata traits of

@@ -1,0 +1,317 @@
+//! Turns planned Apps into what ArgoCD reads: one Application per App (multi-source: chart,
+//! `$values` ref, and the App's own folder), the AppProjects that fence them in, and the root
+//! Application of the app-of-apps.
+//!
+//! Layout of a cluster `<c>` (e.g. `hub`) in `generated/`:
+//! - `<c>/apps/`: Applications and AppProjects, the only path the root Application syncs;
+//! - `<c>/<app>/`: the Kubernetes objects of one Application, one file each;
+//! - `<c>/values/<app>.yaml`: Helm values, outside every Application path.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use lab_core::{Artifact, Format, Object, RelPath};
+use lab_crds::argoproj_io::applications::*;
+use lab_crds::argoproj_io::appprojects::*;
+use lab_model::Settings;
+use lab_model::component::{GroupKind, PlannedApp};
+
+pub const ARGOCD_NAMESPACE: &str = "argocd";
+pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+/// Deletes an Application's resources when the Application is deleted.
+pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
+pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+/// The `ref` name of the values source in every multi-source Application.
+const VALUES_REF: &str = "values";
+/// Every file ArgoCD reads lives below this folder of the repository.
+pub const GENERATED: &str = "generated";
+
+/// Where one cluster's tree lives and which repository ArgoCD reads it from.
+pub struct ClusterLayout<'a> {
+    pub settings: &'a Settings,
+    /// `hub`, or `targets/<name>`.
+    pub root: RelPath,
+    pub project: &'a str,
+}
+
+impl ClusterLayout<'_> {
+    pub fn apps_dir(&self) -> RelPath {
+        self.root.join("apps").expect("constant path")
+    }
+
+    fn app_dir(&self, app: &str) -> Result<RelPath, lab_core::Error> {
+        self.root.join(app)
+    }
+
+    fn values_file(&self, app: &str) -> Result<RelPath, lab_core::Error> {
+        self.root.join(&format!("values/{app}.yaml"))
+    }
+
+    /// Path of a generated folder or file as the repository sees it.
+    pub fn repo_path(&self, path: &RelPath) -> String {
+        format!("{GENERATED}/{path}")
+    }
+
+    /// All files of every planned App: its Application, its values, its objects.
+    pub fn render_apps(&self, apps: &[PlannedApp]) -> Result<Vec<Artifact>, lab_core::Error> {
+        let mut out = Vec::new();
+        for planned in apps {
+            let app = &planned.app;
+            let name = app.name.as_str();
+            if let Some(values) = app.helm.as_ref().and_then(|h| h.values.as_ref()) {
+                out.push(Artifact::document(
+                    self.values_file(name)?,
+                    Format::HelmValues,
+                    values,
+                )?);
+            }
+            let dir = self.app_dir(name)?;
+            for object in &app.objects {
+                out.push(Artifact::object(&dir, object.clone())?);
+            }
+            out.push(Artifact::object(
+                &self.apps_dir(),
+                Object::new(&self.application(planned)?)?,
+            )?);
+        }
+        Ok(out)
+    }
+
+    fn application(&self, planned: &PlannedApp) -> Result<Application, lab_core::Error> {
+        let app = &planned.app;
+        let name = app.name.as_str();
+        let repo = &self.settings.repository;
+        let mut sources = Vec::new();
+        if let Some(helm) = &app.helm {
+            sources.push(ApplicationSources {
+                repo_url: helm.chart.repository.clone(),
+                chart: Some(helm.chart.name.clone()),
+                target_revision: Some(helm.chart.version.clone()),
+                helm: Some(ApplicationSourcesHelm {
+                    release_name: Some(name.to_owned()),
+                    value_files: helm.values.as_ref().map(|_| {
+                        vec![format!(
+                            "${VALUES_REF}/{}",
+                            self.repo_path(&self.values_file(name).expect("checked above"))
+                        )]
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+            if helm.values.is_some() {
+                sources.push(ApplicationSources {
+                    repo_url: repo.url.clone(),
+                    target_revision: Some(repo.revision.clone()),
+                    r#ref: Some(VALUES_REF.to_owned()),
+                    ..Default::default()
+                });
+            }
+        }
+        if !app.objects.is_empty() {
+            sources.push(ApplicationSources {
+                repo_url: repo.url.clone(),
+                target_revision: Some(repo.revision.clone()),
+                path: Some(self.repo_path(&self.app_dir(name)?)),
+                ..Default::default()
+            });
+        }
+        let mut sync_options = vec!["CreateNamespace=true".to_owned()];
+        if app.server_side_apply {
+            sync_options.push("ServerSideApply=true".to_owned());
+        }
+        if !app.ignore_differences.is_empty() {
+            sync_options.push("RespectIgnoreDifferences=true".to_owned());
+        }
+        let ignore: Vec<ApplicationIgnoreDifferences> = app
+            .ignore_differences
+            .iter()
+            .map(|f| ApplicationIgnoreDifferences {
+                group: Some(f.group.clone()),
+                kind: f.kind.clone(),
+                name: f.name.clone(),
+                json_pointers: Some(f.json_pointers.clone()),
+                ..Default::default()
+            })
+            .collect();
+        Ok(Application {
+            metadata: self.metadata(name, Some(planned.wave)),
+            spec: ApplicationSpec {
+                project: self.project.to_owned(),
+                destination: ApplicationDestination {
+                    server: Some(IN_CLUSTER.to_owned()),
+                    namespace: Some(app.namespace.to_string()),
+                    ..Default::default()
+                },
+                sources: Some(sources),
+                ignore_differences: (!ignore.is_empty()).then_some(ignore),
+                sync_policy: Some(sync_policy(sync_options)),
+                ..Default::default()
+            },
+            status: None,
+        })
+    }
+
+    fn metadata(&self, name: &str, wave: Option<u32>) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: Some(ARGOCD_NAMESPACE.to_owned()),
+            annotations: wave.map(|w| BTreeMap::from([(SYNC_WAVE.to_owned(), w.to_string())])),
+            labels: Some(BTreeMap::from([(
+                "app.kubernetes.io/part-of".to_owned(),
+                self.settings.hub.cluster_name.clone(),
+            )])),
+            finalizers: Some(vec![RESOURCES_FINALIZER.to_owned()]),
+            ..Default::default()
+        }
+    }
+
+    /// The AppProject every App of this cluster belongs to: this repository and the charts
+    /// the Apps really use, the namespaces they really install into, and the cluster-scoped
+    /// kinds they really create. Nothing is `*`.
+    pub fn project(&self, apps: &[PlannedApp], cluster_kinds: &[GroupKind]) -> AppProject {
+        let mut repos: BTreeSet<String> = BTreeSet::from([self.settings.repository.url.clone()]);
+        let mut namespaces: BTreeSet<String> = BTreeSet::new();
+        let mut kinds: BTreeSet<(String, String)> = cluster_kinds
+            .iter()
+            .map(|gk| (gk.group.to_owned(), gk.kind.to_owned()))
+            .collect();
+        for planned in apps {
+            let app = &planned.app;
+            if let Some(helm) = &app.helm {
+                repos.insert(helm.chart.repository.clone());
+            }
+            namespaces.insert(app.namespace.to_string());
+            for o in &app.objects {
+                if let Some(ns) = &o.id.namespace {
+                    namespaces.insert(ns.clone());
+                }
+            }
+            kinds.extend(
+                app.chart_cluster_kinds
+                    .iter()
+                    .map(|gk| (gk.group.to_owned(), gk.kind.to_owned())),
+            );
+        }
+        AppProject {
+            metadata: ObjectMeta {
+                name: Some(self.project.to_owned()),
+                namespace: Some(ARGOCD_NAMESPACE.to_owned()),
+                // Projects must exist before the Applications that name them.
+                annotations: Some(BTreeMap::from([(SYNC_WAVE.to_owned(), "-1".to_owned())])),
+                finalizers: Some(vec![RESOURCES_FINALIZER.to_owned()]),
+                ..Default::default()
+            },
+            spec: AppProjectSpec {
+                description: Some(format!(
+                    "Components of the {} cluster, rendered by cargo xtask render",
+                    self.settings.hub.cluster_name
+                )),
+                source_repos: Some(repos.into_iter().collect()),
+                destinations: Some(
+                    namespaces
+                        .into_iter()
+                        .map(|ns| AppProjectDestinations {
+                            server: Some(IN_CLUSTER.to_owned()),
+                            namespace: Some(ns),
+                            ..Default::default()
+                        })
+                        .collect(),
+                ),
+                cluster_resource_whitelist: Some(
+                    kinds
+                        .into_iter()
+                        .map(|(group, kind)| AppProjectClusterResourceWhitelist {
+                            group,
+                            kind,
+                            name: None,
+                        })
+                        .collect(),
+                ),
+                ..Default::default()
+            },
+            status: None,
+        }
+    }
+}
+
+fn sync_policy(sync_options: Vec<String>) -> ApplicationSyncPolicy {
+    ApplicationSyncPolicy {
+        automated: Some(ApplicationSyncPolicyAutomated {
+            prune: Some(true),
+            self_heal: Some(true),
+            ..Default::default()
+        }),
+        sync_options: Some(sync_options),
+        retry: Some(ApplicationSyncPolicyRetry {
+            limit: Some(5),
+            backoff: Some(ApplicationSyncPolicyRetryBackoff {
+                duration: Some("10s".to_owned()),
+                factor: Some(2),
+                max_duration: Some("3m".to_owned()),
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The bootstrap pair applied once with kubectl: a project that may only create Applications
+/// and AppProjects in the ArgoCD namespace, and the root Application syncing `<c>/apps`.
+pub fn root(layout: &ClusterLayout) -> Result<(AppProject, Application), lab_core::Error> {
+    let cluster = &layout.settings.hub.cluster_name;
+    let repo = &layout.settings.repository;
+    let project_name = format!("{cluster}-root");
+    let only = |kind: &str| AppProjectNamespaceResourceWhitelist {
+        group: "argoproj.io".to_owned(),
+        kind: kind.to_owned(),
+    };
+    let project = AppProject {
+        metadata: ObjectMeta {
+            name: Some(project_name.clone()),
+            namespace: Some(ARGOCD_NAMESPACE.to_owned()),
+            ..Default::default()
+        },
+        spec: AppProjectSpec {
+            description: Some(format!(
+                "Root of the {cluster} app-of-apps: Applications and AppProjects only"
+            )),
+            source_repos: Some(vec![repo.url.clone()]),
+            destinations: Some(vec![AppProjectDestinations {
+                server: Some(IN_CLUSTER.to_owned()),
+                namespace: Some(ARGOCD_NAMESPACE.to_owned()),
+                ..Default::default()
+            }]),
+            namespace_resource_whitelist: Some(vec![only("Application"), only("AppProject")]),
+            ..Default::default()
+        },
+        status: None,
+    };
+    let mut metadata = layout.metadata(cluster, None);
+    metadata.annotations = None;
+    let application = Application {
+        metadata,
+        spec: ApplicationSpec {
+            project: project_name,
+            destination: ApplicationDestination {
+                server: Some(IN_CLUSTER.to_owned()),
+                namespace: Some(ARGOCD_NAMESPACE.to_owned()),
+                ..Default::default()
+            },
+            source: Some(ApplicationSource {
+                repo_url: repo.url.clone(),
+                target_revision: Some(repo.revision.clone()),
+                path: Some(layout.repo_path(&layout.apps_dir())),
+                directory: Some(ApplicationSourceDirectory {
+                    recurse: Some(false),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            sync_policy: Some(sync_policy(Vec::new())),
+            ..Default::default()
+        },
+        status: None,
+    };
+    Ok((project, application))
+}
