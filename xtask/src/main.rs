@@ -1,15 +1,188 @@
+//! `cargo xtask <command>`: the lab's CLI. Every command renders in memory first; only
+//! `render` writes, and it replaces `generated/` atomically.
+
 mod crds;
-use std::path::PathBuf;
-fn main() -> anyhow::Result<()> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    crds::run(
-        &root,
-        &crds::Options {
-            from: PathBuf::from("/work/shared/schemas/crds"),
-            check: false,
-        },
-    )
+mod git;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use lab_core::diff::Report;
+use lab_core::fs::{as_disk_tree, read_tree, write_tree};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Render, check, diff and validate the lab's generated/ tree"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render the lab into generated/ (replaced atomically; stale files removed).
+    Render {
+        /// Output folder (default: generated/ at the repository root).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Render in memory and compare with generated/; exit 1 with a diff on drift.
+    Check,
+    /// Per-object diff between generated/ at a git revision and a fresh render.
+    Diff {
+        /// Revision to compare with (default: origin/main if it exists, else HEAD).
+        #[arg(long)]
+        base: Option<String>,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Largest markdown output, in characters (GitHub comments hold 65,536).
+        #[arg(long, default_value_t = 65_536)]
+        max_chars: usize,
+    },
+    /// Strictly validate every rendered object against the CRD schemas in DIR and Kubernetes'
+    /// own schemas, plus the lab's cross-reference rules.
+    Validate {
+        /// Folder of upstream CRD files (one group per subfolder), e.g. ../shared/schemas/crds.
+        #[arg(long)]
+        schemas: PathBuf,
+    },
+    /// Regenerate crates/lab-crds from upstream CRD files with kopium.
+    Crds {
+        #[arg(long)]
+        from: PathBuf,
+        /// Compare instead of writing; exit 1 if the bindings are not what kopium makes.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Markdown,
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let root = lab::repo_root();
+    let generated = root.join("generated");
+    match cli.command {
+        Command::Render { out } => render(&root, &out.unwrap_or(generated)),
+        Command::Check => check(&root, &generated),
+        Command::Diff {
+            base,
+            format,
+            max_chars,
+        } => diff(&root, base, format, max_chars),
+        Command::Validate { schemas } => validate(&root, &generated, &schemas),
+        Command::Crds { from, check } => {
+            crds::run(&root, &crds::Options { from, check })?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn render_files(root: &Path) -> Result<lab_core::Files> {
+    let inputs = lab::Inputs::load(root)?;
+    Ok(lab::render(&inputs)?.render()?)
+}
+
+fn render(root: &Path, out: &Path) -> Result<ExitCode> {
+    let start = Instant::now();
+    let files = render_files(root)?;
+    let summary = write_tree(&files, out)?;
+    println!(
+        "render: {} files written, {} changed, {} removed in {} ms -> {}",
+        summary.written,
+        summary.changed,
+        summary.removed,
+        start.elapsed().as_millis(),
+        out.strip_prefix(root).unwrap_or(out).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(root: &Path, generated: &Path) -> Result<ExitCode> {
+    let start = Instant::now();
+    let rendered = as_disk_tree(&render_files(root)?);
+    let on_disk = read_tree(generated)?;
+    let report = Report::between(&on_disk, &rendered);
+    if report.is_empty() {
+        println!(
+            "check: generated/ is current ({} files, {} ms)",
+            rendered.len(),
+            start.elapsed().as_millis()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", report.to_text());
+    eprintln!(
+        "check: generated/ is stale ({}); run `cargo xtask render` and commit the result",
+        report.counts_line()
+    );
+    Ok(ExitCode::FAILURE)
+}
+
+fn diff(
+    root: &Path,
+    base: Option<String>,
+    format: DiffFormat,
+    max_chars: usize,
+) -> Result<ExitCode> {
+    let base = match base {
+        Some(b) => b,
+        None => git::default_base(root)?,
+    };
+    let old = git::tree_at(root, &base, "generated")
+        .with_context(|| format!("reading generated/ at {base}"))?;
+    let new = as_disk_tree(&render_files(root)?);
+    let report = Report::between(&old, &new);
+    match format {
+        DiffFormat::Text => print!("{}", report.to_text()),
+        DiffFormat::Markdown => print!("{}", report.to_markdown(max_chars)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(root: &Path, generated: &Path, schemas: &Path) -> Result<ExitCode> {
+    let start = Instant::now();
+    let inputs = lab::Inputs::load(root)?;
+    let tree = lab::render(&inputs)?;
+    let files = tree.render()?;
+    let catalog = lab_validate::Schemas::load(schemas)?;
+    let report = lab_validate::validate(&tree, &catalog, &inputs.settings);
+    let on_disk = read_tree(generated)?;
+    let stale = on_disk != as_disk_tree(&files);
+    for finding in &report.findings {
+        println!("{finding}");
+    }
+    println!(
+        "validate: {} objects checked against schemas, {} other documents, {} finding(s) in {} ms",
+        report.objects_checked,
+        report.documents_skipped,
+        report.findings.len(),
+        start.elapsed().as_millis()
+    );
+    if stale {
+        eprintln!("validate: generated/ on disk differs from the render; run `cargo xtask render`");
+    }
+    Ok(if report.findings.is_empty() && !stale {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -26,6 +26,8 @@ pub enum Format {
     JsonSchema,
     /// Any other JSON document (dashboards).
     Json,
+    /// `KEY=value` lines for go-task's `dotenv`, from one flat map of strings.
+    DotEnv,
 }
 
 impl Format {
@@ -172,6 +174,9 @@ impl Artifact {
             text.push('\n');
             return Ok(text);
         }
+        if self.format == Format::DotEnv {
+            return self.render_dotenv();
+        }
         let mut out = String::new();
         for (i, doc) in self.documents.iter().enumerate() {
             let text = crate::yaml::to_checked_yaml_document(doc)
@@ -182,6 +187,34 @@ impl Artifact {
                 out.push_str("---\n");
                 out.push_str(text.trim_start_matches(crate::yaml::HEADER));
             }
+        }
+        Ok(out)
+    }
+}
+
+impl Artifact {
+    fn render_dotenv(&self) -> Result<String, Error> {
+        let fail = |why: &str| Error::Unsafe(format!("{}: {why}", self.path));
+        let [Value::Object(vars)] = self.documents.as_slice() else {
+            return Err(fail("a dotenv file holds one flat map"));
+        };
+        let mut out = crate::yaml::HEADER.to_owned();
+        for (key, value) in vars {
+            let value = value
+                .as_str()
+                .ok_or_else(|| fail("values must be strings"))?;
+            let key_ok = key
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            let value_ok = value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "@:/._-+=,".contains(c));
+            if !key_ok || !value_ok {
+                return Err(fail(&format!(
+                    "{key}={value:?} needs quoting; keep it plain"
+                )));
+            }
+            out.push_str(&format!("{key}={value}\n"));
         }
         Ok(out)
     }

@@ -117,29 +117,32 @@ impl Yaml11 {
     }
 }
 
-static BOOL_TRUE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$").unwrap());
-static BOOL_FALSE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$").unwrap());
+static BOOL_TRUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$").expect("valid regex")
+});
+static BOOL_FALSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$").expect("valid regex")
+});
 static INT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$",
     )
-    .unwrap()
+    .expect("valid regex")
 });
 static FLOAT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?[0-9]+[eE][-+]?[0-9]+)$",
     )
-    .unwrap()
+    .expect("valid regex")
 });
-static NULL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:~|null|Null|NULL|)$").unwrap());
+static NULL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:~|null|Null|NULL|)$").expect("valid regex"));
 static OTHER: LazyLock<Regex> = LazyLock::new(|| {
     // timestamp, merge key, value key
     Regex::new(
         r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)?|<<|=)$",
     )
-    .unwrap()
+    .expect("valid regex")
 });
 
 fn resolve_plain_yaml11(text: &str) -> Value {

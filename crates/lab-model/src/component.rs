@@ -91,6 +91,30 @@ pub struct GroupKind {
     pub kind: &'static str,
 }
 
+/// Cluster-scoped kinds almost every chart with a controller creates.
+pub const CHART_CLUSTER_KINDS: &[GroupKind] = &[
+    GroupKind {
+        group: "apiextensions.k8s.io",
+        kind: "CustomResourceDefinition",
+    },
+    GroupKind {
+        group: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+    },
+    GroupKind {
+        group: "rbac.authorization.k8s.io",
+        kind: "ClusterRoleBinding",
+    },
+    GroupKind {
+        group: "admissionregistration.k8s.io",
+        kind: "MutatingWebhookConfiguration",
+    },
+    GroupKind {
+        group: "admissionregistration.k8s.io",
+        kind: "ValidatingWebhookConfiguration",
+    },
+];
+
 /// The content of one Application.
 #[derive(Clone, Debug)]
 pub struct App {

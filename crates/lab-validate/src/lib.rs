@@ -1,0 +1,59 @@
+//! `cargo xtask validate`: every rendered object against a strict schema (unknown fields are
+//! errors, like `kubeconform -strict`), then the lab's own rules across objects.
+//!
+//! Custom resources are checked against the upstream CRD files (`--schemas DIR`); core kinds
+//! against the schemas k8s-openapi derives from Kubernetes' OpenAPI document. Metadata is
+//! checked against `ObjectMeta` for every object, since CRD schemas leave it open.
+
+mod rules;
+mod schemas;
+
+use std::fmt;
+
+use lab_core::{Format, Tree};
+use lab_model::Settings;
+
+pub use schemas::Schemas;
+
+/// One problem, tied to the file it is in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub objects_checked: usize,
+    pub documents_skipped: usize,
+}
+
+/// Validates the whole tree: schemas, then rules. Findings are sorted by file.
+pub fn validate(tree: &Tree, schemas: &Schemas, settings: &Settings) -> Report {
+    let mut report = Report::default();
+    for artifact in tree.artifacts() {
+        if artifact.format != Format::Object {
+            report.documents_skipped += 1;
+            continue;
+        }
+        for doc in &artifact.documents {
+            report.objects_checked += 1;
+            for message in schemas.check(doc) {
+                report.findings.push(Finding {
+                    path: artifact.path.to_string(),
+                    message,
+                });
+            }
+        }
+    }
+    report.findings.extend(rules::check(tree, settings));
+    report.findings.sort();
+    report
+}

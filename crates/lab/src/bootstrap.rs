@@ -1,0 +1,88 @@
+//! `hub/bootstrap/`: what `task hub:bootstrap` applies before ArgoCD runs — the Kind cluster
+//! config, the ArgoCD install values, the root project and Application, and the variables the
+//! Taskfile reads. Nothing here is synced by ArgoCD.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use lab_argocd::{ARGOCD_NAMESPACE, ClusterLayout};
+use lab_core::{Artifact, Format, Object};
+use lab_model::Registry;
+use lab_model::component::Context;
+use lab_platform::gitops::ArgoCd;
+use serde::Serialize;
+
+use crate::Inputs;
+
+/// kind's cluster configuration (`kind.x-k8s.io/v1alpha4`), read by `kind create cluster`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KindCluster {
+    api_version: &'static str,
+    kind: &'static str,
+    name: String,
+    nodes: Vec<KindNode>,
+}
+
+#[derive(Serialize)]
+struct KindNode {
+    role: &'static str,
+    /// Pinned node image: kind's default changes with every kind release.
+    image: String,
+}
+
+pub(crate) fn artifacts(
+    inputs: &Inputs,
+    layout: &ClusterLayout,
+    registry: &Registry,
+) -> Result<Vec<Artifact>> {
+    let dir = layout.root.join("bootstrap")?;
+    let settings = &inputs.settings;
+    let node_image = inputs.versions.image("kind-node")?.reference();
+    let ctx = Context {
+        settings,
+        versions: &inputs.versions,
+        registry,
+    };
+    let argocd = registry
+        .get::<ArgoCd>()
+        .ok_or_else(|| anyhow::anyhow!("the hub has no ArgoCD component"))?;
+    let argocd_chart = inputs.versions.chart("argo-cd")?;
+    let (project, root) = lab_argocd::root(layout)?;
+
+    let kind = KindCluster {
+        api_version: "kind.x-k8s.io/v1alpha4",
+        kind: "Cluster",
+        name: settings.hub.cluster_name.clone(),
+        nodes: vec![KindNode {
+            role: "control-plane",
+            image: node_image.clone(),
+        }],
+    };
+    let env = BTreeMap::from([
+        ("HUB_CLUSTER", settings.hub.cluster_name.clone()),
+        (
+            "KUBE_CONTEXT",
+            format!("kind-{}", settings.hub.cluster_name),
+        ),
+        ("ARGOCD_NAMESPACE", ARGOCD_NAMESPACE.to_owned()),
+        ("ARGOCD_RELEASE", argocd.name().to_owned()),
+        ("ARGOCD_CHART", argocd_chart.name.clone()),
+        ("ARGOCD_CHART_REPO", argocd_chart.repository.clone()),
+        ("ARGOCD_CHART_VERSION", argocd_chart.version.clone()),
+        ("ROOT_APPLICATION", settings.hub.cluster_name.clone()),
+        ("KIND_NODE_IMAGE", node_image),
+    ]);
+    use lab_model::Component as _;
+    Ok(vec![
+        Artifact::document(dir.join("kind-cluster.yaml")?, Format::KindConfig, &kind)?,
+        Artifact::document(
+            dir.join("argocd-install-values.yaml")?,
+            Format::HelmValues,
+            &argocd.values(&ctx),
+        )?,
+        Artifact::document(dir.join("bootstrap.env")?, Format::DotEnv, &env)?,
+        Artifact::object(&dir, Object::new(&project)?)?,
+        Artifact::object(&dir, Object::new(&root)?)?,
+    ])
+}

@@ -1,0 +1,101 @@
+//! The whole lab in one call: [`Inputs::load`] reads `platform/`, [`render`] returns the
+//! complete `generated/` tree in memory. Nothing here writes to disk.
+
+mod bootstrap;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use lab_argocd::ClusterLayout;
+use lab_core::{Artifact, Format, Object, RelPath, Tree};
+use lab_model::input::{load, schema_of};
+use lab_model::{Registry, Settings, Versions};
+
+/// Every input file, parsed and validated.
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    pub root: PathBuf,
+    pub settings: Settings,
+    pub versions: Versions,
+}
+
+pub const SETTINGS_FILE: &str = "platform/hub/platform.yaml";
+pub const VERSIONS_FILE: &str = "platform/versions.yaml";
+/// The AppProject of every hub component.
+pub const PLATFORM_PROJECT: &str = "platform";
+
+impl Inputs {
+    /// Reads the inputs below the repository root `root`; errors name the file and field.
+    pub fn load(root: &Path) -> Result<Self> {
+        Ok(Self {
+            root: root.to_path_buf(),
+            settings: load(&root.join(SETTINGS_FILE)).map_err(display_error)?,
+            versions: load(&root.join(VERSIONS_FILE)).map_err(display_error)?,
+        })
+    }
+}
+
+fn display_error(e: lab_model::InputError) -> anyhow::Error {
+    // Keep the relative file name readable whatever the caller's working directory.
+    anyhow::anyhow!("{e}")
+}
+
+/// The hub's components.
+pub fn hub_registry() -> Result<Registry> {
+    let mut registry = Registry::new();
+    lab_platform::register(&mut registry)?;
+    Ok(registry)
+}
+
+/// The complete tree.
+pub fn render(inputs: &Inputs) -> Result<Tree> {
+    let mut tree = Tree::new();
+    let hub = hub_registry()?;
+    let planned = hub.plan(&inputs.settings, &inputs.versions)?;
+    let layout = ClusterLayout {
+        settings: &inputs.settings,
+        root: RelPath::new("hub")?,
+        project: PLATFORM_PROJECT,
+    };
+    tree.extend(layout.render_apps(&planned)?)?;
+    tree.add(Artifact::object(
+        &layout.apps_dir(),
+        Object::new(&layout.project(&planned, &[]))?,
+    )?)?;
+    tree.extend(bootstrap::artifacts(inputs, &layout, &hub)?)?;
+    tree.extend(schemas()?)?;
+    Ok(tree)
+}
+
+/// JSON schemas of the input files, for editor completion (`# yaml-language-server: $schema=`).
+fn schemas() -> Result<Vec<Artifact>> {
+    Ok(vec![
+        Artifact::document(
+            RelPath::new("schemas/settings.schema.json")?,
+            Format::JsonSchema,
+            &schema_of::<Settings>(),
+        )?,
+        Artifact::document(
+            RelPath::new("schemas/versions.schema.json")?,
+            Format::JsonSchema,
+            &schema_of::<Versions>(),
+        )?,
+    ])
+}
+
+/// The repository root: the folder holding the workspace `Cargo.toml` above this crate.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Loads the inputs of the checkout this crate was built from and renders them.
+pub fn render_repo() -> Result<Tree> {
+    let root = repo_root();
+    let inputs =
+        Inputs::load(&root).with_context(|| format!("loading inputs in {}", root.display()))?;
+    render(&inputs)
+}
