@@ -1,6 +1,7 @@
 //! The hub's components, one builder per Application, grouped by family.
 
 pub mod gitops;
+pub mod secrets;
 
 use lab_model::Registry;
 use lab_model::component::PlanError;
