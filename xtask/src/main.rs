@@ -40,9 +40,15 @@ enum Command {
         base: Option<String>,
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
+        /// Compare with generated/ at this revision instead of a fresh render.
+        #[arg(long)]
+        head: Option<String>,
         /// Largest markdown output, in characters (GitHub comments hold 65,536).
         #[arg(long, default_value_t = 65_536)]
         max_chars: usize,
+        /// Repository to read revisions from (default: this checkout).
+        #[arg(long)]
+        repo: Option<PathBuf>,
     },
     /// Strictly validate every rendered object against the CRD schemas in DIR and Kubernetes'
     /// own schemas, plus the lab's cross-reference rules.
@@ -85,9 +91,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check => check(&root, &generated),
         Command::Diff {
             base,
+            head,
             format,
             max_chars,
-        } => diff(&root, base, format, max_chars),
+            repo,
+        } => diff(
+            &root,
+            &repo.unwrap_or_else(|| root.clone()),
+            base,
+            head,
+            format,
+            max_chars,
+        ),
         Command::Validate { schemas } => validate(&root, &generated, &schemas),
         Command::Crds { from, check } => {
             crds::run(&root, &crds::Options { from, check })?;
@@ -139,17 +154,23 @@ fn check(root: &Path, generated: &Path) -> Result<ExitCode> {
 
 fn diff(
     root: &Path,
+    repo: &Path,
     base: Option<String>,
+    head: Option<String>,
     format: DiffFormat,
     max_chars: usize,
 ) -> Result<ExitCode> {
     let base = match base {
         Some(b) => b,
-        None => git::default_base(root)?,
+        None => git::default_base(repo)?,
     };
-    let old = git::tree_at(root, &base, "generated")
+    let old = git::tree_at(repo, &base, "generated")
         .with_context(|| format!("reading generated/ at {base}"))?;
-    let new = as_disk_tree(&render_files(root)?);
+    let new = match &head {
+        Some(rev) => git::tree_at(repo, rev, "generated")
+            .with_context(|| format!("reading generated/ at {rev}"))?,
+        None => as_disk_tree(&render_files(root)?),
+    };
     let report = Report::between(&old, &new);
     match format {
         DiffFormat::Text => print!("{}", report.to_text()),

@@ -73,7 +73,7 @@ pub fn as_disk_tree(files: &Files) -> DiskTree {
         .collect()
 }
 
-/// Replaces `out` with exactly `files`, atomically. `out`'s parent must exist.
+/// Replaces `out` with exactly `files`, atomically, creating its parent folders.
 pub fn write_tree(files: &Files, out: &Path) -> Result<WriteSummary, Error> {
     let meta = fs::symlink_metadata(out);
     if let Ok(m) = &meta
@@ -88,6 +88,7 @@ pub fn write_tree(files: &Files, out: &Path) -> Result<WriteSummary, Error> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     let base = out
         .file_name()
         .ok_or_else(|| Error::Unsafe(format!("{} has no folder name", out.display())))?

@@ -42,21 +42,17 @@ pub enum Error {
     Yaml(String),
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("refusing to write: {0}")]
     Unsafe(String),
 }
 
 impl Error {
-    pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+    pub fn io(path: impl AsRef<std::path::Path>, cause: std::io::Error) -> Self {
         Error::Io {
             path: path.as_ref().display().to_string(),
-            source,
+            cause,
         }
     }
 }

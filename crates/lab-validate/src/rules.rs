@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-use lab_core::{Format, Tree};
+use lab_core::{Format, ObjectId, Tree};
 use lab_model::Settings;
 use regex::Regex;
 use serde_json::Value;
@@ -28,7 +28,14 @@ pub(crate) fn check(tree: &Tree, settings: &Settings) -> Vec<Finding> {
                 message,
             })
         };
-        let Some(id) = &artifact.object else { continue };
+        // Read the identity from the document itself, whatever the builder declared.
+        if artifact.format != Format::Object {
+            continue;
+        }
+        let Some(id) = artifact.documents.first().and_then(ObjectId::from_value) else {
+            report("a Kubernetes object without apiVersion, kind or metadata.name".into());
+            continue;
+        };
         if id.api_version == "v1" && id.kind == "Secret" {
             report(
                 "a Secret in generated/ would put credentials in git; use an ExternalSecret from OpenBao"

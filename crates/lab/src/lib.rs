@@ -49,8 +49,12 @@ pub fn hub_registry() -> Result<Registry> {
 
 /// The complete tree.
 pub fn render(inputs: &Inputs) -> Result<Tree> {
+    render_with(inputs, &hub_registry()?)
+}
+
+/// The complete tree for a given hub registry (tests swap components in and out).
+pub fn render_with(inputs: &Inputs, hub: &Registry) -> Result<Tree> {
     let mut tree = Tree::new();
-    let hub = hub_registry()?;
     let planned = hub.plan(&inputs.settings, &inputs.versions)?;
     let layout = ClusterLayout {
         settings: &inputs.settings,
@@ -62,7 +66,7 @@ pub fn render(inputs: &Inputs) -> Result<Tree> {
         &layout.apps_dir(),
         Object::new(&layout.project(&planned, &[]))?,
     )?)?;
-    tree.extend(bootstrap::artifacts(inputs, &layout, &hub)?)?;
+    tree.extend(bootstrap::artifacts(inputs, &layout, hub)?)?;
     tree.extend(schemas()?)?;
     Ok(tree)
 }
