@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Downloads the upstream CRDs listed in .ci/crds.lock (each at a release commit) into DIR and
+# checks every file's sha256, so CI validates against exactly the schemas the bindings were
+# generated from. Usage: .ci/fetch-crds.sh DIR
+set -euo pipefail
+dir=${1:?usage: $0 DIR}
+lock="$(dirname "$0")/crds.lock"
+while read -r dest url sum _; do
+  case "$dest" in ''|'#'*) continue ;; esac
+  mkdir -p "$dir/$(dirname "$dest")"
+  curl --fail --silent --show-error --location --proto '=https' --retry 3 -o "$dir/$dest" "$url"
+  echo "$sum  $dir/$dest" | sha256sum --check --quiet -
+done < "$lock"
+echo "fetched $(grep -c '^[a-z]' "$lock") CRDs into $dir"
