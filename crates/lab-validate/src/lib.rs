@@ -54,6 +54,21 @@ pub fn validate(tree: &Tree, schemas: &Schemas, settings: &Settings) -> Report {
         }
     }
     report.findings.extend(rules::check(tree, settings));
+    let prefix = lab_policy::lab_registry_prefix(settings);
+    report.findings.extend(
+        lab_policy::image_findings(tree, &prefix)
+            .into_iter()
+            .map(|line| match line.split_once(": ") {
+                Some((path, message)) => Finding {
+                    path: path.to_owned(),
+                    message: message.to_owned(),
+                },
+                None => Finding {
+                    path: "/".to_owned(),
+                    message: line,
+                },
+            }),
+    );
     report.findings.sort();
     report
 }

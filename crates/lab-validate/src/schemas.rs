@@ -57,6 +57,7 @@ impl Schemas {
         );
         let core = core_kinds![
             core::v1::Namespace,
+            core::v1::Pod,
             core::v1::ConfigMap,
             core::v1::Service,
             core::v1::ServiceAccount,

@@ -44,6 +44,7 @@ fn display_error(e: lab_model::InputError) -> anyhow::Error {
 pub fn hub_registry() -> Result<Registry> {
     let mut registry = Registry::new();
     lab_platform::register(&mut registry)?;
+    lab_policy::register(&mut registry)?;
     Ok(registry)
 }
 
@@ -68,6 +69,7 @@ pub fn render_with(inputs: &Inputs, hub: &Registry) -> Result<Tree> {
     )?)?;
     tree.extend(bootstrap::artifacts(inputs, &layout, hub)?)?;
     tree.extend(schemas()?)?;
+    tree.extend(lab_policy::fixtures(&inputs.settings, &inputs.versions)?)?;
     Ok(tree)
 }
 
