@@ -17,12 +17,18 @@ use lab_model::component::PlanError;
 
 /// Adds every hub component of this crate to `registry`.
 pub fn register(registry: &mut Registry) -> Result<(), PlanError> {
+    register_with(registry, secrets::OpenBao::default())
+}
+
+/// [`register`] with OpenBao configured by the caller (e.g. in another namespace); everything
+/// pointing at OpenBao follows it.
+pub fn register_with(registry: &mut Registry, openbao: secrets::OpenBao) -> Result<(), PlanError> {
     registry.add(namespaces::NamespaceConfig)?;
     registry.add(gitops::ArgoCd)?;
     registry.add(gitops::ImageUpdater)?;
     registry.add(gitops::ArgoWorkflows)?;
     registry.add(gitops::WebhookRelay)?;
-    registry.add(secrets::OpenBao::default())?;
+    registry.add(openbao)?;
     registry.add(secrets::ExternalSecrets)?;
     registry.add(secrets::SecretStore)?;
     registry.add(pki::CertManager)?;
