@@ -183,8 +183,15 @@ impl ClusterLayout<'_> {
             }
             namespaces.insert(app.namespace.to_string());
             for o in &app.objects {
-                if let Some(ns) = &o.id.namespace {
-                    namespaces.insert(ns.clone());
+                match &o.id.namespace {
+                    Some(ns) => {
+                        namespaces.insert(ns.clone());
+                    }
+                    // A cluster-scoped object the App syncs itself (Namespace, StorageClass,
+                    // ClusterIssuer…): allowed exactly for its group and kind.
+                    None => {
+                        kinds.insert((o.id.group().to_owned(), o.id.kind.clone()));
+                    }
                 }
             }
             kinds.extend(

@@ -1,13 +1,48 @@
 //! The hub's components, one builder per Application, grouped by family.
 
+pub mod common;
+pub mod crossplane;
 pub mod gitops;
+pub mod metrics;
+pub mod namespaces;
+pub mod networking;
+pub mod pki;
+pub mod policy;
 pub mod secrets;
+pub mod storage;
+pub mod ui;
 
 use lab_model::Registry;
 use lab_model::component::PlanError;
 
 /// Adds every hub component of this crate to `registry`.
 pub fn register(registry: &mut Registry) -> Result<(), PlanError> {
+    register_with(registry, secrets::OpenBao::default())
+}
+
+/// [`register`] with OpenBao configured by the caller (e.g. in another namespace); everything
+/// pointing at OpenBao follows it.
+pub fn register_with(registry: &mut Registry, openbao: secrets::OpenBao) -> Result<(), PlanError> {
+    registry.add(namespaces::NamespaceConfig)?;
     registry.add(gitops::ArgoCd)?;
+    registry.add(gitops::ImageUpdater)?;
+    registry.add(gitops::ArgoWorkflows)?;
+    registry.add(gitops::WebhookRelay)?;
+    registry.add(openbao)?;
+    registry.add(secrets::ExternalSecrets)?;
+    registry.add(secrets::SecretStore)?;
+    registry.add(pki::CertManager)?;
+    registry.add(pki::Pki)?;
+    registry.add(networking::MetalLb::default())?;
+    registry.add(networking::MetalLbPool)?;
+    registry.add(networking::Dns)?;
+    registry.add(networking::GatewayController)?;
+    registry.add(networking::DefaultGateway)?;
+    registry.add(storage::Storage)?;
+    registry.add(metrics::PrometheusCrds)?;
+    registry.add(metrics::MetricsServer)?;
+    registry.add(policy::Kyverno)?;
+    registry.add(crossplane::Crossplane)?;
+    registry.add(ui::Headlamp)?;
     Ok(())
 }
