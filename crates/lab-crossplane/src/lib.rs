@@ -1,0 +1,115 @@
+//! Crossplane v2 on the hub, as three Applications:
+//! - `crossplane-functions`: composition Functions;
+//! - `crossplane-providers`: Providers, their DeploymentRuntimeConfigs, and the
+//!   ManagedResourceActivationPolicies that activate only the MR kinds the Compositions use;
+//! - `crossplane-compositions`: the `ExperimentCluster` and `ObjectStorage` XRDs (namespaced,
+//!   v2) and their Compositions (vcluster, EKS, AKS, GKE; AWS, Azure, GCP storage).
+//!
+//! All objects are of groups Crossplane core installs (`pkg.crossplane.io`,
+//! `apiextensions.crossplane.io`), so their waves follow the Crossplane core component.
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod compositions;
+pub mod fn_input;
+pub mod packages;
+pub mod xrd;
+
+use lab_core::Object;
+use lab_model::component::{BuildResult, Context, PlanError};
+use lab_model::{App, Component, Dependency, Registry};
+
+/// The ClusterSecretStore every ExternalSecret of the lab reads from (OpenBao).
+pub const SECRET_STORE: &str = "openbao";
+/// Namespace of ArgoCD on the hub, where cluster Secrets go.
+pub const ARGOCD_NAMESPACE: &str = "argocd";
+/// Namespace of Crossplane; the package objects are cluster-scoped, this is the App's home.
+pub const NAMESPACE: &str = "crossplane-system";
+
+fn objects<K>(items: Vec<K>) -> BuildResult<Vec<Object>>
+where
+    K: k8s_openapi::Resource
+        + k8s_openapi::Metadata<Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>
+        + serde::Serialize,
+{
+    items
+        .iter()
+        .map(|i| Object::new(i).map_err(Into::into))
+        .collect()
+}
+
+/// Composition Functions (`pkg.crossplane.io/v1 Function`).
+pub struct CrossplaneFunctions;
+
+impl Component for CrossplaneFunctions {
+    fn name(&self) -> &str {
+        "crossplane-functions"
+    }
+    fn namespace(&self) -> &str {
+        NAMESPACE
+    }
+    fn build(&self, ctx: &Context) -> BuildResult<App> {
+        let mut app = App::new(self)?;
+        app.objects = objects(packages::functions(ctx.versions)?)?;
+        Ok(app)
+    }
+}
+
+/// Providers, runtime configs and activation policies.
+pub struct CrossplaneProviders;
+
+impl Component for CrossplaneProviders {
+    fn name(&self) -> &str {
+        "crossplane-providers"
+    }
+    fn namespace(&self) -> &str {
+        NAMESPACE
+    }
+    fn build(&self, ctx: &Context) -> BuildResult<App> {
+        let mut app = App::new(self)?;
+        app.objects = objects(packages::runtime_configs())?;
+        app.objects
+            .extend(objects(packages::providers(ctx.versions)?)?);
+        app.objects
+            .extend(objects(packages::activation_policies())?);
+        Ok(app)
+    }
+}
+
+/// XRDs and Compositions. Waits for the Functions and Providers it composes with.
+pub struct CrossplaneCompositions;
+
+impl Component for CrossplaneCompositions {
+    fn name(&self) -> &str {
+        "crossplane-compositions"
+    }
+    fn namespace(&self) -> &str {
+        NAMESPACE
+    }
+    fn dependencies(&self) -> Vec<Dependency> {
+        vec![
+            Dependency::on::<CrossplaneFunctions>(),
+            Dependency::on::<CrossplaneProviders>(),
+        ]
+    }
+    fn build(&self, _ctx: &Context) -> BuildResult<App> {
+        let mut app = App::new(self)?;
+        app.objects = objects(vec![xrd::experiment_cluster(), xrd::object_storage()])?;
+        app.objects
+            .extend(objects(compositions::experiment_clusters())?);
+        app.objects
+            .extend(objects(compositions::object_storages())?);
+        Ok(app)
+    }
+}
+
+/// Adds the three Crossplane components to a cluster's registry.
+pub fn register(reg: &mut Registry) -> Result<(), PlanError> {
+    reg.add(CrossplaneFunctions)?;
+    reg.add(CrossplaneProviders)?;
+    reg.add(CrossplaneCompositions)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
