@@ -56,6 +56,9 @@ enum Command {
         /// Folder of upstream CRD files (one group per subfolder), e.g. ../shared/schemas/crds.
         #[arg(long)]
         schemas: PathBuf,
+        /// Talos' config.schema.json (default: talos/config.schema.json beside the CRD folder).
+        #[arg(long)]
+        talos_schema: Option<PathBuf>,
     },
     /// Regenerate crates/lab-crds from upstream CRD files with kopium.
     Crds {
@@ -103,7 +106,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             max_chars,
         ),
-        Command::Validate { schemas } => validate(&root, &generated, &schemas),
+        Command::Validate {
+            schemas,
+            talos_schema,
+        } => {
+            let talos = talos_schema.unwrap_or_else(|| schemas.join("../talos/config.schema.json"));
+            validate(&root, &generated, &schemas, &talos)
+        }
         Command::Crds { from, check } => {
             crds::run(&root, &crds::Options { from, check })?;
             Ok(ExitCode::SUCCESS)
@@ -179,12 +188,12 @@ fn diff(
     Ok(ExitCode::SUCCESS)
 }
 
-fn validate(root: &Path, generated: &Path, schemas: &Path) -> Result<ExitCode> {
+fn validate(root: &Path, generated: &Path, schemas: &Path, talos: &Path) -> Result<ExitCode> {
     let start = Instant::now();
     let inputs = lab::Inputs::load(root)?;
     let tree = lab::render(&inputs)?;
     let files = tree.render()?;
-    let catalog = lab_validate::Schemas::load(schemas)?;
+    let catalog = lab_validate::Schemas::load(schemas)?.with_talos(talos)?;
     let report = lab_validate::validate(&tree, &catalog, &inputs.settings);
     let on_disk = read_tree(generated)?;
     let stale = on_disk != as_disk_tree(&files);

@@ -19,10 +19,9 @@ use lab_core::Object;
 use lab_model::component::{BuildResult, Context, PlanError};
 use lab_model::{App, Component, Dependency, Registry};
 
-/// The ClusterSecretStore every ExternalSecret of the lab reads from (OpenBao).
-pub const SECRET_STORE: &str = "openbao";
-/// Namespace of ArgoCD on the hub, where cluster Secrets go.
-pub const ARGOCD_NAMESPACE: &str = "argocd";
+pub use lab_argocd::ARGOCD_NAMESPACE;
+/// The one ClusterSecretStore, defined with the secrets components.
+pub use lab_platform::secrets::SECRET_STORE;
 /// Namespace of Crossplane; the package objects are cluster-scoped, this is the App's home.
 pub const NAMESPACE: &str = "crossplane-system";
 

@@ -39,6 +39,32 @@ pub struct Report {
 pub fn validate(tree: &Tree, schemas: &Schemas, settings: &Settings) -> Report {
     let mut report = Report::default();
     for artifact in tree.artifacts() {
+        let mut note = |message: String| {
+            report.findings.push(Finding {
+                path: artifact.path.to_string(),
+                message,
+            })
+        };
+        if artifact.format == Format::TalosPatch {
+            // Machine configs must never carry the cluster's key material or tokens.
+            for doc in &artifact.documents {
+                lab_talos::secret_findings(doc)
+                    .into_iter()
+                    .for_each(&mut note);
+            }
+            match &schemas.talos {
+                Some(schema) => {
+                    for doc in &artifact.documents {
+                        lab_talos::validate_talos(doc, schema)
+                            .into_iter()
+                            .for_each(&mut note);
+                    }
+                    report.objects_checked += artifact.documents.len();
+                }
+                None => note("no Talos schema given to check this patch against".into()),
+            }
+            continue;
+        }
         if artifact.format != Format::Object {
             report.documents_skipped += 1;
             continue;

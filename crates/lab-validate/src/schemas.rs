@@ -14,6 +14,8 @@ use serde_json::Value;
 pub struct Schemas {
     by_type: BTreeMap<(String, String), Validator>,
     metadata: Validator,
+    /// Talos' machine-config JSON schema, for `Format::TalosPatch` files.
+    pub talos: Option<Value>,
 }
 
 macro_rules! core_kinds {
@@ -84,7 +86,21 @@ impl Schemas {
         let metadata = compile(strict(
             serde_json::to_value(schemars::schema_for!(ObjectMeta)).unwrap_or(Value::Null),
         ))?;
-        Ok(Self { by_type, metadata })
+        Ok(Self {
+            by_type,
+            metadata,
+            talos: None,
+        })
+    }
+
+    /// Adds Talos' `config.schema.json`.
+    pub fn with_talos(mut self, file: &Path) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        self.talos = Some(
+            serde_json::from_str(&text).with_context(|| format!("{}: not JSON", file.display()))?,
+        );
+        Ok(self)
     }
 
     /// Problems of one object; empty when it is valid.

@@ -12,9 +12,11 @@ fn schemas() -> Schemas {
     let dir = std::env::var_os("LAB_SCHEMAS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join("../shared/schemas/crds"));
-    Schemas::load(&dir).unwrap_or_else(|e| {
-        panic!("CRD schemas not found ({e:#}); set LAB_SCHEMAS_DIR to the upstream CRD folder")
-    })
+    Schemas::load(&dir)
+        .and_then(|s| s.with_talos(&dir.join("../talos/config.schema.json")))
+        .unwrap_or_else(|e| {
+            panic!("schemas not found ({e:#}); set LAB_SCHEMAS_DIR to the upstream CRD folder")
+        })
 }
 
 fn rendered() -> (Inputs, Tree) {
@@ -138,6 +140,23 @@ fn a_secret_object_is_a_finding() {
             .findings
             .iter()
             .any(|f| f.message.contains("ExternalSecret")),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn a_talos_patch_with_a_removed_field_is_rejected() {
+    let (inputs, tree) = rendered();
+    let bad = edited(&tree, "targets/talos/controlplane.yaml", |doc| {
+        doc["machine"]["network"] = json!({"hostname": "old-style"});
+    });
+    let report = validate(&bad, &schemas(), &inputs.settings);
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.path == "targets/talos/controlplane.yaml" && f.message.contains("network")),
         "{:#?}",
         report.findings
     );

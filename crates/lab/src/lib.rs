@@ -17,10 +17,13 @@ pub struct Inputs {
     pub root: PathBuf,
     pub settings: Settings,
     pub versions: Versions,
+    /// The Talos home-lab node inventory.
+    pub talos: lab_talos::Inventory,
 }
 
 pub const SETTINGS_FILE: &str = "platform/hub/platform.yaml";
 pub const VERSIONS_FILE: &str = "platform/versions.yaml";
+pub const TALOS_NODES_FILE: &str = "platform/targets/talos/nodes.yaml";
 /// The AppProject of every hub component.
 pub const PLATFORM_PROJECT: &str = "platform";
 
@@ -31,6 +34,7 @@ impl Inputs {
             root: root.to_path_buf(),
             settings: load(&root.join(SETTINGS_FILE)).map_err(display_error)?,
             versions: load(&root.join(VERSIONS_FILE)).map_err(display_error)?,
+            talos: load(&root.join(TALOS_NODES_FILE)).map_err(display_error)?,
         })
     }
 }
@@ -45,6 +49,7 @@ pub fn hub_registry() -> Result<Registry> {
     let mut registry = Registry::new();
     lab_platform::register(&mut registry)?;
     lab_policy::register(&mut registry)?;
+    lab_crossplane::register(&mut registry)?;
     Ok(registry)
 }
 
@@ -70,6 +75,15 @@ pub fn render_with(inputs: &Inputs, hub: &Registry) -> Result<Tree> {
     tree.extend(bootstrap::artifacts(inputs, &layout, hub)?)?;
     tree.extend(schemas()?)?;
     tree.extend(lab_policy::fixtures(&inputs.settings, &inputs.versions)?)?;
+    tree.extend(
+        lab_talos::artifacts(&inputs.talos, &inputs.versions).map_err(|e| match e {
+            lab_talos::Error::Inventory { errors, .. } => lab_talos::Error::Inventory {
+                file: TALOS_NODES_FILE.to_owned(),
+                errors,
+            },
+            other => other,
+        })?,
+    )?;
     Ok(tree)
 }
 
@@ -85,6 +99,11 @@ fn schemas() -> Result<Vec<Artifact>> {
             RelPath::new("schemas/versions.schema.json")?,
             Format::JsonSchema,
             &schema_of::<Versions>(),
+        )?,
+        Artifact::document(
+            RelPath::new("schemas/talos-nodes.schema.json")?,
+            Format::JsonSchema,
+            &schema_of::<lab_talos::Inventory>(),
         )?,
     ])
 }
