@@ -327,3 +327,17 @@ pub fn all() -> Vec<(&'static str, Dashboard)> {
     out.push(("Experiments", cost()));
     out
 }
+
+/// Every dashboard as a JSON file under `generated/dashboards/<uid>.json`.
+pub fn artifacts() -> Result<Vec<lab_core::Artifact>, lab_core::Error> {
+    all()
+        .into_iter()
+        .map(|(_, d)| {
+            lab_core::Artifact::document(
+                lab_core::RelPath::new(format!("dashboards/{}.json", d.uid))?,
+                lab_core::Format::Json,
+                &d,
+            )
+        })
+        .collect()
+}

@@ -393,3 +393,56 @@ pub fn metrics_app_slos(app: &DemoApp) -> Vec<Slo> {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workload::DemoApp;
+
+    #[test]
+    fn recording_windows_are_the_issues_seven() {
+        let w: Vec<String> = windows().into_iter().map(Window::prom).collect();
+        assert_eq!(w, ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]);
+    }
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(decimal(144_000, 7), "0.0144");
+        assert_eq!(decimal(999_000, 4), "99.9");
+        assert_eq!(decimal(10, 1), "1");
+        assert_eq!(decimal(5, 3), "0.005");
+    }
+
+    #[test]
+    fn thresholds_follow_the_objective() {
+        let slos = metrics_app_slos(&DemoApp::new("metrics-app"));
+        let (avail, latency) = (&slos[0], &slos[1]);
+        let t = |s: &Slo| -> Vec<String> { BURN_RATES.iter().map(|b| s.threshold(b)).collect() };
+        // 0.1% budget and 1% budget.
+        assert_eq!(t(avail), ["0.0144", "0.006", "0.003", "0.001"]);
+        assert_eq!(t(latency), ["0.144", "0.06", "0.03", "0.01"]);
+        assert_eq!(avail.exhaustion_hours(&BURN_RATES[0]), 50);
+        assert_eq!(avail.pyrra().spec.target, "99.9");
+    }
+
+    #[test]
+    fn alerts_pair_long_and_short_windows() {
+        let slo = &metrics_app_slos(&DemoApp::new("metrics-app"))[0];
+        let group = slo.alert_group();
+        let page = &group.rules.as_ref().unwrap()[0];
+        assert_eq!(
+            page.alert.as_deref(),
+            Some("MetricsAppAvailabilityBurnRate1h")
+        );
+        let IntOrString::String(expr) = &page.expr else {
+            panic!("string expr")
+        };
+        assert!(
+            expr.contains("slo:sli_error:ratio_rate1h{slo=\"metrics-app-availability\"} > 0.0144")
+        );
+        assert!(
+            expr.contains("slo:sli_error:ratio_rate5m{slo=\"metrics-app-availability\"} > 0.0144")
+        );
+        assert_eq!(page.labels.as_ref().unwrap()["severity"], "page");
+    }
+}
