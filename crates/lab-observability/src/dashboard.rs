@@ -155,7 +155,7 @@ pub fn layout(
                     .map(|(q, (expr, legend, exemplar))| Target {
                         ref_id: char::from(b'A' + q as u8).to_string(),
                         expr,
-                        legend_format: legend.into(),
+                        legend_format: legend,
                         exemplar,
                         datasource: mimir(),
                     })

@@ -86,9 +86,9 @@ impl Window {
     /// `5m`, `1h`, `3d`: the largest whole unit.
     pub fn prom(self) -> String {
         let m = self.0;
-        if m % (24 * 60) == 0 {
+        if m.is_multiple_of(24 * 60) {
             format!("{}d", m / (24 * 60))
-        } else if m % 60 == 0 {
+        } else if m.is_multiple_of(60) {
             format!("{}h", m / 60)
         } else {
             format!("{m}m")

@@ -1,6 +1,8 @@
 //! Renders the observability components and demo apps against the repository's real inputs
 //! and checks them: strict schemas (upstream CRDs), wiring between components, no secrets.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 use std::path::{Path, PathBuf};
 
 use lab_core::{Artifact, Object, RelPath, Tree};
