@@ -1,0 +1,530 @@
+//! The demo apps' workloads: a hardened Deployment, a Service whose port `http` serves
+//! `/metrics`, a ServiceMonitor, and the app's SLO rules; plus the ServiceMonitor →
+//! Prometheus `scrape_config` translation used to scrape an app without the operator.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{
+    Capabilities, Container, ContainerPort, EnvVar, HTTPGetAction, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, SecurityContext, Service,
+    ServicePort, ServiceSpec,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use lab_core::Object;
+use lab_crds::monitoring_coreos_com::servicemonitors::*;
+use lab_model::component::{BuildResult, Context};
+use lab_model::{App, Component, Settings, Versions};
+use serde::Serialize;
+
+use crate::collectors::OtelCollector;
+use crate::slo::{self, Slo};
+
+/// Name of the port serving the app and its `/metrics`.
+pub const METRICS_PORT_NAME: &str = "http";
+pub const METRICS_PATH: &str = "/metrics";
+pub const HEALTH_PATH: &str = "/healthz";
+pub const APP_LABEL: &str = "app.kubernetes.io/name";
+pub const SCRAPE_INTERVAL: &str = "15s";
+/// Non-root uid of distroless images.
+const NONROOT_UID: i64 = 65532;
+
+/// Names of an app's RED metrics (assumed shared by every Rust demo app serving HTTP).
+#[derive(Clone, Debug)]
+pub struct RedMetrics {
+    /// Counter of requests, labelled by route and status code.
+    pub requests: &'static str,
+    /// Histogram of request durations in seconds, with trace-id exemplars.
+    pub duration: &'static str,
+    pub route_label: &'static str,
+    pub code_label: &'static str,
+}
+
+pub const HTTP_RED: RedMetrics = RedMetrics {
+    requests: "http_requests_total",
+    duration: "http_request_duration_seconds",
+    route_label: "route",
+    code_label: "code",
+};
+
+/// One demo app and how it runs.
+#[derive(Clone, Debug)]
+pub struct DemoApp {
+    /// Directory under `components/apps/`, image name, Service name and `job` label.
+    pub name: &'static str,
+    pub namespace: String,
+    pub port: u16,
+    pub replicas: i32,
+    /// Serves `/metrics` (gets a ServiceMonitor).
+    pub metrics: bool,
+    pub red: Option<RedMetrics>,
+    /// Extra environment, besides `PORT` and the OTLP endpoint.
+    pub env: Vec<(&'static str, String)>,
+    /// Sends OTLP traces (gets `OTEL_EXPORTER_OTLP_ENDPOINT` when a collector is known).
+    pub traces: bool,
+    pub slos: Vec<Slo>,
+}
+
+pub const DEMO_NAMESPACE: &str = "demo";
+
+impl DemoApp {
+    pub fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            namespace: DEMO_NAMESPACE.into(),
+            port: 8080,
+            replicas: 1,
+            metrics: true,
+            red: Some(HTTP_RED),
+            env: Vec::new(),
+            traces: false,
+            slos: Vec::new(),
+        }
+    }
+
+    /// `http://<name>.<namespace>.svc.cluster.local:<port>`.
+    pub fn url(&self) -> String {
+        crate::service_url(self.name, &self.namespace, Some(self.port))
+    }
+
+    fn labels(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            (APP_LABEL.into(), self.name.into()),
+            ("app.kubernetes.io/part-of".into(), "demo-apps".into()),
+        ])
+    }
+
+    fn meta(&self, name: &str) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: Some(self.namespace.clone()),
+            labels: Some(self.labels()),
+            ..Default::default()
+        }
+    }
+
+    /// `ghcr.io/<owner>/<repo>/<app>:<tag>`, the tag (and digest) from `platform/versions.yaml`,
+    /// whose repository must be the one the settings imply.
+    pub fn image(&self, settings: &Settings, versions: &Versions) -> BuildResult<String> {
+        let expected = format!("ghcr.io/{}/{}", settings.repository.slug(), self.name);
+        let image = versions.image(self.name)?;
+        if image.repository != expected {
+            return Err(format!(
+                "platform/versions.yaml: image {} must be {expected}, not {}",
+                self.name, image.repository
+            )
+            .into());
+        }
+        Ok(image.reference())
+    }
+
+    pub fn deployment(&self, image: String, otlp: Option<String>) -> Deployment {
+        let mut env = vec![EnvVar {
+            name: "PORT".into(),
+            value: Some(self.port.to_string()),
+            ..Default::default()
+        }];
+        if let (true, Some(endpoint)) = (self.traces, otlp) {
+            env.push(EnvVar {
+                name: "OTEL_EXPORTER_OTLP_ENDPOINT".into(),
+                value: Some(endpoint),
+                ..Default::default()
+            });
+            env.push(EnvVar {
+                name: "OTEL_SERVICE_NAME".into(),
+                value: Some(self.name.into()),
+                ..Default::default()
+            });
+        }
+        env.extend(self.env.iter().map(|(k, v)| EnvVar {
+            name: (*k).into(),
+            value: Some(v.clone()),
+            ..Default::default()
+        }));
+        let probe = || Probe {
+            http_get: Some(HTTPGetAction {
+                path: Some(HEALTH_PATH.into()),
+                port: IntOrString::String(METRICS_PORT_NAME.into()),
+                ..Default::default()
+            }),
+            period_seconds: Some(10),
+            ..Default::default()
+        };
+        let quantities = |cpu: &str, mem: &str| {
+            BTreeMap::from([
+                ("cpu".to_owned(), Quantity(cpu.into())),
+                ("memory".to_owned(), Quantity(mem.into())),
+            ])
+        };
+        let selector = BTreeMap::from([(APP_LABEL.to_owned(), self.name.to_owned())]);
+        Deployment {
+            metadata: self.meta(self.name),
+            spec: Some(DeploymentSpec {
+                replicas: Some(self.replicas),
+                selector: LabelSelector {
+                    match_labels: Some(selector),
+                    ..Default::default()
+                },
+                template: PodTemplateSpec {
+                    metadata: Some(ObjectMeta {
+                        labels: Some(self.labels()),
+                        ..Default::default()
+                    }),
+                    spec: Some(PodSpec {
+                        termination_grace_period_seconds: Some(30),
+                        containers: vec![Container {
+                            name: self.name.into(),
+                            image: Some(image),
+                            ports: Some(vec![ContainerPort {
+                                name: Some(METRICS_PORT_NAME.into()),
+                                container_port: self.port.into(),
+                                ..Default::default()
+                            }]),
+                            env: Some(env),
+                            readiness_probe: Some(probe()),
+                            liveness_probe: Some(probe()),
+                            resources: Some(ResourceRequirements {
+                                requests: Some(quantities("10m", "32Mi")),
+                                limits: Some(quantities("500m", "128Mi")),
+                                ..Default::default()
+                            }),
+                            security_context: Some(locked_down()),
+                            ..Default::default()
+                        }],
+                        ..restricted_pod(true)
+                    }),
+                },
+                ..Default::default()
+            }),
+            status: None,
+        }
+    }
+
+    pub fn service(&self) -> Service {
+        Service {
+            metadata: self.meta(self.name),
+            spec: Some(ServiceSpec {
+                selector: Some(BTreeMap::from([(APP_LABEL.into(), self.name.into())])),
+                ports: Some(vec![ServicePort {
+                    name: Some(METRICS_PORT_NAME.into()),
+                    port: self.port.into(),
+                    target_port: Some(IntOrString::String(METRICS_PORT_NAME.into())),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            status: None,
+        }
+    }
+
+    pub fn service_monitor(&self) -> ServiceMonitor {
+        ServiceMonitor {
+            metadata: self.meta(self.name),
+            spec: ServiceMonitorSpec {
+                job_label: Some(APP_LABEL.into()),
+                selector: ServiceMonitorSelector {
+                    match_labels: Some(BTreeMap::from([(APP_LABEL.into(), self.name.into())])),
+                    ..Default::default()
+                },
+                namespace_selector: Some(ServiceMonitorNamespaceSelector {
+                    match_names: Some(vec![self.namespace.clone()]),
+                    ..Default::default()
+                }),
+                endpoints: vec![ServiceMonitorEndpoints {
+                    port: Some(METRICS_PORT_NAME.into()),
+                    path: Some(METRICS_PATH.into()),
+                    interval: Some(SCRAPE_INTERVAL.into()),
+                    scrape_timeout: Some("10s".into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+            status: None,
+        }
+    }
+
+    /// Every object of the app: Deployment, Service, ServiceMonitor, and for each SLO a
+    /// Pyrra ServiceLevelObjective; all SLOs' own rules in one PrometheusRule.
+    pub fn objects(
+        &self,
+        settings: &Settings,
+        versions: &Versions,
+        collector: Option<&OtelCollector>,
+    ) -> BuildResult<Vec<Object>> {
+        let image = self.image(settings, versions)?;
+        let otlp = collector.map(OtelCollector::otlp_grpc_url);
+        let mut out = vec![
+            Object::new(&self.deployment(image, otlp))?,
+            Object::new(&self.service())?,
+        ];
+        if self.metrics {
+            out.push(Object::new(&self.service_monitor())?);
+        }
+        if !self.slos.is_empty() {
+            out.push(Object::new(&slo::prometheus_rule(
+                &format!("{}-slos", self.name),
+                &self.namespace,
+                &self.slos,
+            ))?);
+            for s in &self.slos {
+                out.push(Object::new(&s.pyrra())?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Every demo app of the lab, as the experiments run them.
+pub fn demo_apps() -> Vec<DemoApp> {
+    let mut metrics_app = DemoApp::new("metrics-app");
+    metrics_app.replicas = 2;
+    metrics_app.slos = slo::metrics_app_slos(&metrics_app);
+    let otel = |name, next: Option<(&'static str, &'static str)>| {
+        let mut app = DemoApp::new(name);
+        app.traces = true;
+        if let Some((var, target)) = next {
+            app.env
+                .push((var, crate::service_url(target, DEMO_NAMESPACE, Some(8080))));
+        }
+        app
+    };
+    let user = otel(
+        "otel-demo-user",
+        Some(("ORDER_SERVICE_URL", "otel-demo-order")),
+    );
+    let order = otel(
+        "otel-demo-order",
+        Some(("PAYMENT_SERVICE_URL", "otel-demo-payment")),
+    );
+    let payment = otel("otel-demo-payment", None);
+    let mut log_generator = DemoApp::new("log-generator");
+    log_generator.env.push(("LOG_RATE", "10".into()));
+    vec![
+        DemoApp::new("hello-app"),
+        metrics_app,
+        log_generator,
+        DemoApp::new("cardinality-generator"),
+        DemoApp::new("station-monitor"),
+        user,
+        order,
+        payment,
+    ]
+}
+
+/// A set of demo apps delivered as one Application (`demo-apps` in [`DEMO_NAMESPACE`]).
+pub struct DemoApps {
+    pub apps: Vec<DemoApp>,
+}
+
+impl Default for DemoApps {
+    fn default() -> Self {
+        Self { apps: demo_apps() }
+    }
+}
+
+impl Component for DemoApps {
+    fn name(&self) -> &str {
+        "demo-apps"
+    }
+    fn namespace(&self) -> &str {
+        DEMO_NAMESPACE
+    }
+    fn build(&self, ctx: &Context) -> BuildResult<App> {
+        let mut app = App::new(self)?;
+        let collector = ctx.registry.get::<OtelCollector>();
+        for demo in &self.apps {
+            app.objects
+                .extend(demo.objects(ctx.settings, ctx.versions, collector)?);
+        }
+        Ok(app)
+    }
+}
+
+/// A container that cannot escalate, write its root file system or keep capabilities.
+pub(crate) fn locked_down() -> SecurityContext {
+    SecurityContext {
+        allow_privilege_escalation: Some(false),
+        read_only_root_filesystem: Some(true),
+        capabilities: Some(Capabilities {
+            drop: Some(vec!["ALL".into()]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// A pod spec without a service-account token, with the runtime's seccomp profile, and run as
+/// the distroless non-root user when `non_root`.
+pub(crate) fn restricted_pod(non_root: bool) -> PodSpec {
+    PodSpec {
+        automount_service_account_token: Some(false),
+        security_context: Some(PodSecurityContext {
+            run_as_non_root: non_root.then_some(true),
+            run_as_user: non_root.then_some(NONROOT_UID),
+            run_as_group: non_root.then_some(NONROOT_UID),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ServiceMonitor → scrape_config
+
+/// Where the scrape targets come from.
+pub enum Discovery {
+    /// In a cluster: endpoints of the selected Services, as the operator would configure.
+    Kubernetes,
+    /// Fixed `host:port` targets (a process on loopback in tests).
+    Static(Vec<String>),
+}
+
+/// One Prometheus `scrape_configs` entry.
+#[derive(Debug, Serialize)]
+pub struct ScrapeConfig {
+    pub job_name: String,
+    pub metrics_path: String,
+    pub scrape_interval: String,
+    pub scrape_timeout: String,
+    pub scheme: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kubernetes_sd_configs: Vec<KubernetesSd>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub static_configs: Vec<StaticConfig>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relabel_configs: Vec<Relabel>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KubernetesSd {
+    pub role: &'static str,
+    pub namespaces: SdNamespaces,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SdNamespaces {
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StaticConfig {
+    pub targets: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Relabel {
+    pub source_labels: Vec<String>,
+    pub regex: String,
+    pub action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_label: Option<String>,
+}
+
+/// `__meta_kubernetes_service_label_<name>`: label names with every non-alphanumeric
+/// character replaced by `_`, as Prometheus' service discovery does.
+fn service_label_meta(label: &str) -> String {
+    let clean: String = label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("__meta_kubernetes_service_label_{clean}")
+}
+
+/// The scrape configs (one per endpoint) a Prometheus operator would derive from `sm`: same
+/// path, interval, timeout, port and `job` label (the value of the Service label named by
+/// `jobLabel`, else the Service name).
+pub fn scrape_configs(
+    sm: &ServiceMonitor,
+    discovery: &Discovery,
+) -> BuildResult<Vec<ScrapeConfig>> {
+    let name = sm.metadata.name.clone().unwrap_or_default();
+    let namespace = sm.metadata.namespace.clone().unwrap_or_default();
+    let labels = sm.spec.selector.match_labels.clone().unwrap_or_default();
+    let namespaces = sm
+        .spec
+        .namespace_selector
+        .as_ref()
+        .and_then(|n| n.match_names.clone())
+        .unwrap_or_else(|| vec![namespace.clone()]);
+    let job = match &sm.spec.job_label {
+        Some(l) => labels
+            .get(l)
+            .cloned()
+            .ok_or_else(|| format!("ServiceMonitor {name}: jobLabel {l} is not in its selector"))?,
+        None => name.clone(),
+    };
+    let mut out = Vec::new();
+    for (i, ep) in sm.spec.endpoints.iter().enumerate() {
+        let port = ep
+            .port
+            .clone()
+            .ok_or_else(|| format!("ServiceMonitor {name}: endpoint {i} names no port"))?;
+        let mut config = ScrapeConfig {
+            job_name: format!("serviceMonitor/{namespace}/{name}/{i}"),
+            metrics_path: ep.path.clone().unwrap_or_else(|| METRICS_PATH.into()),
+            scrape_interval: ep.interval.clone().unwrap_or_else(|| "30s".into()),
+            scrape_timeout: ep.scrape_timeout.clone().unwrap_or_else(|| "10s".into()),
+            scheme: "http".into(),
+            kubernetes_sd_configs: Vec::new(),
+            static_configs: Vec::new(),
+            relabel_configs: Vec::new(),
+        };
+        match discovery {
+            Discovery::Static(targets) => config.static_configs.push(StaticConfig {
+                targets: targets.clone(),
+                labels: BTreeMap::from([
+                    ("job".into(), job.clone()),
+                    ("namespace".into(), namespace.clone()),
+                ]),
+            }),
+            Discovery::Kubernetes => {
+                config.kubernetes_sd_configs.push(KubernetesSd {
+                    role: "endpoints",
+                    namespaces: SdNamespaces {
+                        names: namespaces.clone(),
+                    },
+                });
+                for (label, value) in &labels {
+                    config.relabel_configs.push(Relabel {
+                        source_labels: vec![service_label_meta(label)],
+                        regex: value.clone(),
+                        action: "keep",
+                        target_label: None,
+                    });
+                }
+                config.relabel_configs.push(Relabel {
+                    source_labels: vec!["__meta_kubernetes_endpoint_port_name".into()],
+                    regex: port,
+                    action: "keep",
+                    target_label: None,
+                });
+                let copy = |source: String, target: &str| Relabel {
+                    source_labels: vec![source],
+                    regex: "(.+)".into(),
+                    action: "replace",
+                    target_label: Some(target.into()),
+                };
+                config
+                    .relabel_configs
+                    .push(copy("__meta_kubernetes_namespace".into(), "namespace"));
+                config
+                    .relabel_configs
+                    .push(copy("__meta_kubernetes_pod_name".into(), "pod"));
+                let job_source = match &sm.spec.job_label {
+                    Some(l) => service_label_meta(l),
+                    None => "__meta_kubernetes_service_name".into(),
+                };
+                config.relabel_configs.push(copy(job_source, "job"));
+            }
+        }
+        out.push(config);
+    }
+    Ok(out)
+}
