@@ -119,6 +119,20 @@ pub fn run_to_exit(bin: &str, env: &[(&str, &str)]) -> (ExitStatus, String) {
     (out.status, String::from_utf8(out.stdout).unwrap())
 }
 
+/// Runs `bin` with `env`, asserts it exits with the configuration-error code after one JSON log line that
+/// names `variable`, and returns that line's `error` text.
+pub fn expect_config_error(bin: &str, env: &[(&str, &str)], variable: &str) -> String {
+    let (status, stdout) = run_to_exit(bin, env);
+    assert_eq!(
+        status.code(),
+        Some(i32::from(crate::server::EXIT_CONFIG)),
+        "{stdout}"
+    );
+    let line: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    assert_eq!(line["variable"], variable, "{line}");
+    line["error"].as_str().expect("error text").to_owned()
+}
+
 /// A response from [`http`].
 #[derive(Debug, Clone)]
 pub struct HttpResponse {

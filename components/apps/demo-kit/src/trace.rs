@@ -64,6 +64,15 @@ impl SpanContext {
         format!("{:032x}", self.trace_id)
     }
 
+    /// A fresh, sampled root context (random trace and span ids).
+    pub fn new_root() -> Self {
+        Self {
+            trace_id: new_trace_id(),
+            span_id: new_span_id(),
+            sampled: true,
+        }
+    }
+
     /// Reads `traceparent` from request headers.
     pub fn extract(headers: &HeaderMap) -> Option<Self> {
         headers
