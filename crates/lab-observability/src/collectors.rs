@@ -175,7 +175,17 @@ impl OtelCollector {
         self.name()
     }
 
-    /// `http://host:4317`: what the demo apps' OTLP exporters use.
+    /// `http://host:4318`: OTLP over HTTP, what the demo apps' exporters use (they post
+    /// OTLP/JSON; they have no gRPC client).
+    pub fn otlp_http_url(&self) -> String {
+        crate::service_url(
+            self.service_name(),
+            &self.namespace,
+            Some(self.otlp_http_port),
+        )
+    }
+
+    /// `http://host:4317`: OTLP over gRPC, for SDKs that prefer it.
     pub fn otlp_grpc_url(&self) -> String {
         crate::service_url(
             self.service_name(),

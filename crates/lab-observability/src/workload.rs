@@ -52,8 +52,11 @@ pub const HTTP_RED: RedMetrics = RedMetrics {
 /// One demo app and how it runs.
 #[derive(Clone, Debug)]
 pub struct DemoApp {
-    /// Directory under `components/apps/`, image name, Service name and `job` label.
+    /// Service name, Deployment name and `job` label.
     pub name: &'static str,
+    /// Directory under `components/apps/` and image name; several Deployments may share one
+    /// image (otel-demo runs as user, order and payment).
+    pub image: &'static str,
     pub namespace: String,
     pub port: u16,
     pub replicas: i32,
@@ -73,6 +76,7 @@ impl DemoApp {
     pub fn new(name: &'static str) -> Self {
         Self {
             name,
+            image: name,
             namespace: DEMO_NAMESPACE.into(),
             port: 8080,
             replicas: 1,
@@ -108,12 +112,12 @@ impl DemoApp {
     /// `ghcr.io/<owner>/<repo>/<app>:<tag>`, the tag (and digest) from `platform/versions.yaml`,
     /// whose repository must be the one the settings imply.
     pub fn image(&self, settings: &Settings, versions: &Versions) -> BuildResult<String> {
-        let expected = format!("ghcr.io/{}/{}", settings.repository.slug(), self.name);
-        let image = versions.image(self.name)?;
+        let expected = format!("ghcr.io/{}/{}", settings.repository.slug(), self.image);
+        let image = versions.image(self.image)?;
         if image.repository != expected {
             return Err(format!(
                 "platform/versions.yaml: image {} must be {expected}, not {}",
-                self.name, image.repository
+                self.image, image.repository
             )
             .into());
         }
@@ -254,7 +258,7 @@ impl DemoApp {
         collector: Option<&OtelCollector>,
     ) -> BuildResult<Vec<Object>> {
         let image = self.image(settings, versions)?;
-        let otlp = collector.map(OtelCollector::otlp_grpc_url);
+        let otlp = collector.map(OtelCollector::otlp_http_url);
         let mut out = vec![
             Object::new(&self.deployment(image, otlp))?,
             Object::new(&self.service())?,
@@ -281,9 +285,11 @@ pub fn demo_apps() -> Vec<DemoApp> {
     let mut metrics_app = DemoApp::new("metrics-app");
     metrics_app.replicas = 2;
     metrics_app.slos = slo::metrics_app_slos(&metrics_app);
-    let otel = |name, next: Option<(&'static str, &'static str)>| {
+    let otel = |name, role: &str, next: Option<(&'static str, &'static str)>| {
         let mut app = DemoApp::new(name);
+        app.image = "otel-demo";
         app.traces = true;
+        app.env.push(("SERVICE_ROLE", role.to_owned()));
         if let Some((var, target)) = next {
             app.env
                 .push((var, crate::service_url(target, DEMO_NAMESPACE, Some(8080))));
@@ -292,13 +298,15 @@ pub fn demo_apps() -> Vec<DemoApp> {
     };
     let user = otel(
         "otel-demo-user",
+        "user",
         Some(("ORDER_SERVICE_URL", "otel-demo-order")),
     );
     let order = otel(
         "otel-demo-order",
+        "order",
         Some(("PAYMENT_SERVICE_URL", "otel-demo-payment")),
     );
-    let payment = otel("otel-demo-payment", None);
+    let payment = otel("otel-demo-payment", "payment", None);
     let mut log_generator = DemoApp::new("log-generator");
     log_generator.env.push(("LOG_RATE", "10".into()));
     vec![

@@ -286,8 +286,22 @@ fn demo_apps_are_scraped_on_their_http_port_and_pinned() {
         true
     );
     // otel-demo services find the collector and each other.
-    let user = find("Deployment", "otel-demo-user").value.to_string();
-    assert!(user.contains("otel-collector.observability.svc.cluster.local:4317"));
+    let user_dep = &find("Deployment", "otel-demo-user").value;
+    let user = user_dep.to_string();
+    // The apps export OTLP/JSON over HTTP, so they need the collector's HTTP port.
+    assert!(user.contains("otel-collector.observability.svc.cluster.local:4318"));
+    assert!(
+        user.contains(r#""name":"SERVICE_ROLE","value":"user""#),
+        "{user}"
+    );
+    let user_image = user_dep
+        .pointer("/spec/template/spec/containers/0/image")
+        .and_then(|i| i.as_str())
+        .unwrap();
+    assert!(
+        user_image.contains("/otel-demo:"),
+        "one image serves all three roles: {user_image}"
+    );
     assert!(user.contains("otel-demo-order.demo.svc.cluster.local:8080"));
 }
 

@@ -28,10 +28,6 @@ pub const POLICY_DIR: &str = "hub/kyverno-policies";
 /// Where the CLI fixtures are rendered; nothing below it is applied to a cluster.
 pub const FIXTURES_DIR: &str = "tests/kyverno";
 
-/// The demo apps whose images the build workflow publishes and Image Updater follows: each
-/// is a folder `components/apps/<name>/` with a Dockerfile, and an Application of that name.
-pub const DEMO_APPS: [&str; 3] = ["hello-app", "custom-db", "log-generator"];
-
 /// The lab's Kyverno policies and exceptions, as one Application.
 pub struct KyvernoPolicies;
 
@@ -58,7 +54,5 @@ impl Component for KyvernoPolicies {
 /// Registers `kyverno-policies` and `image-updates` in a cluster.
 pub fn register(reg: &mut Registry) -> Result<(), PlanError> {
     reg.add(KyvernoPolicies)?;
-    reg.add(ImageUpdates {
-        apps: DEMO_APPS.map(str::to_owned).to_vec(),
-    })
+    reg.add(ImageUpdates)
 }

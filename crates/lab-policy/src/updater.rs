@@ -7,6 +7,7 @@ use lab_core::Object;
 use lab_crds::argocd_image_updater_argoproj_io::imageupdaters::*;
 use lab_model::component::{BuildResult, Context};
 use lab_model::{App, Component, Settings};
+use lab_observability::workload::DemoApps;
 
 use crate::policies::lab_registry_prefix;
 
@@ -14,15 +15,20 @@ use crate::policies::lab_registry_prefix;
 /// resolves it to a digest, so nothing in Git ever says `main` alone.
 pub const MOVING_TAG: &str = "main";
 
-/// The ImageUpdater objects (namespace `argocd`) for the demo apps.
-pub struct ImageUpdates {
-    /// Demo app names: the folder under `components/apps/`, the image name under the lab
-    /// registry, and the ArgoCD Application that deploys it.
-    pub apps: Vec<String>,
-}
+/// The ImageUpdater object (namespace `argocd`) for the demo apps: the images and the
+/// Application come from the `DemoApps` component, so a new demo app is followed without a
+/// second list to keep in step.
+pub struct ImageUpdates;
 
 impl ImageUpdates {
-    pub fn image_updater(&self, settings: &Settings) -> ImageUpdater {
+    /// `application`: the Application deploying the apps; `images`: their image names under
+    /// the lab registry (folders of `components/apps/`).
+    pub fn image_updater(
+        &self,
+        settings: &Settings,
+        application: &str,
+        images: &[&str],
+    ) -> ImageUpdater {
         let repo = &settings.repository;
         let prefix = lab_registry_prefix(settings);
         ImageUpdater {
@@ -44,19 +50,20 @@ impl ImageUpdates {
                         ..Default::default()
                     }),
                 }),
-                application_refs: self
-                    .apps
-                    .iter()
-                    .map(|app| ImageUpdaterApplicationRefs {
-                        name_pattern: app.clone(),
-                        images: Some(vec![ImageUpdaterApplicationRefsImages {
-                            alias: app.clone(),
-                            image_name: format!("{prefix}{app}:{MOVING_TAG}"),
-                            ..Default::default()
-                        }]),
-                        ..Default::default()
-                    })
-                    .collect(),
+                application_refs: vec![ImageUpdaterApplicationRefs {
+                    name_pattern: application.to_owned(),
+                    images: Some(
+                        images
+                            .iter()
+                            .map(|image| ImageUpdaterApplicationRefsImages {
+                                alias: (*image).to_owned(),
+                                image_name: format!("{prefix}{image}:{MOVING_TAG}"),
+                                ..Default::default()
+                            })
+                            .collect(),
+                    ),
+                    ..Default::default()
+                }],
                 ..Default::default()
             },
             status: None,
@@ -72,9 +79,16 @@ impl Component for ImageUpdates {
         "argocd"
     }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
+        let demo = ctx.registry.require::<DemoApps>()?;
+        let mut images: Vec<&str> = demo.apps.iter().map(|a| a.image).collect();
+        images.sort_unstable();
+        images.dedup();
         let mut app = App::new(self)?;
-        app.objects
-            .push(Object::new(&self.image_updater(ctx.settings))?);
+        app.objects.push(Object::new(&self.image_updater(
+            ctx.settings,
+            demo.name(),
+            &images,
+        ))?);
         Ok(app)
     }
 }

@@ -29,6 +29,9 @@ fn policies_sync_after_the_kyverno_crds() {
     let (settings, versions) = common::inputs();
     let mut reg = Registry::new();
     reg.add(FakeKyverno).unwrap();
+    // Image Updater follows the demo apps, so they are part of any cluster with policies.
+    reg.add(lab_observability::workload::DemoApps::default())
+        .unwrap();
     lab_policy::register(&mut reg).unwrap();
     let planned = reg.plan(&settings, &versions).unwrap();
     let wave = |n: &str| {

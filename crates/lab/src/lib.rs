@@ -50,6 +50,8 @@ pub fn hub_registry() -> Result<Registry> {
     lab_platform::register(&mut registry)?;
     lab_policy::register(&mut registry)?;
     lab_crossplane::register(&mut registry)?;
+    lab_observability::register(&mut registry)?;
+    registry.add(lab_observability::workload::DemoApps::default())?;
     Ok(registry)
 }
 
@@ -75,6 +77,7 @@ pub fn render_with(inputs: &Inputs, hub: &Registry) -> Result<Tree> {
     tree.extend(bootstrap::artifacts(inputs, &layout, hub)?)?;
     tree.extend(schemas()?)?;
     tree.extend(lab_policy::fixtures(&inputs.settings, &inputs.versions)?)?;
+    tree.extend(lab_observability::dashboard::artifacts()?)?;
     tree.extend(
         lab_talos::artifacts(&inputs.talos, &inputs.versions).map_err(|e| match e {
             lab_talos::Error::Inventory { errors, .. } => lab_talos::Error::Inventory {
@@ -84,6 +87,9 @@ pub fn render_with(inputs: &Inputs, hub: &Registry) -> Result<Tree> {
             other => other,
         })?,
     )?;
+    // Plain Prometheus rule files for promtool, taken from the PrometheusRules rendered above.
+    let rule_files = lab_observability::promtool::promtool_artifacts(&tree)?;
+    tree.extend(rule_files)?;
     Ok(tree)
 }
 

@@ -2,9 +2,8 @@
 
 use std::path::PathBuf;
 
-use lab_argocd::ClusterLayout;
-use lab_core::{RelPath, Tree};
-use lab_model::{Registry, Settings, Versions};
+use lab_core::Tree;
+use lab_model::{Settings, Versions};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -16,20 +15,7 @@ pub fn inputs() -> (Settings, Versions) {
     (settings, versions)
 }
 
-/// The policy crate's components rendered the way the hub renders them, plus the fixtures.
+/// The whole lab as `cargo xtask render` renders it, fixtures included.
 pub fn rendered_tree() -> Tree {
-    let (settings, versions) = inputs();
-    let mut reg = Registry::new();
-    lab_policy::register(&mut reg).unwrap();
-    let planned = reg.plan(&settings, &versions).unwrap();
-    let layout = ClusterLayout {
-        settings: &settings,
-        root: RelPath::new("hub").unwrap(),
-        project: "hub",
-    };
-    let mut tree = Tree::new();
-    tree.extend(layout.render_apps(&planned).unwrap()).unwrap();
-    tree.extend(lab_policy::fixtures(&settings, &versions).unwrap())
-        .unwrap();
-    tree
+    lab::render_repo().unwrap()
 }
