@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Downloads the upstream CRDs listed in .ci/crds.lock (each at a release commit) into DIR and
+# Downloads the upstream CRDs and the Talos schema listed in .ci/crds.lock (each at a release commit) into DIR and
 # checks every file's sha256, so CI validates against exactly the schemas the bindings were
 # generated from. Usage: .ci/fetch-crds.sh DIR
 set -euo pipefail
@@ -11,4 +11,4 @@ while read -r dest url sum _; do
   curl --fail --silent --show-error --location --proto '=https' --retry 3 -o "$dir/$dest" "$url"
   echo "$sum  $dir/$dest" | sha256sum --check --quiet -
 done < "$lock"
-echo "fetched $(grep -c '^[a-z]' "$lock") CRDs into $dir"
+echo "fetched $(grep -c '^[a-z]' "$lock") schema files into $dir"

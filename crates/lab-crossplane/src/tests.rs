@@ -10,8 +10,6 @@ use serde_json::{Value, json};
 
 use super::*;
 
-const CRDS: &str = "/work/shared/schemas/crds";
-
 fn root() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -35,7 +33,7 @@ fn all_objects() -> Vec<Object> {
 /// `x-kubernetes-preserve-unknown-fields` reject unknown properties.
 fn strict_schema(api_version: &str, kind: &str) -> Value {
     let (group, version) = api_version.split_once('/').unwrap();
-    let dir = Path::new(&std::env::var("CRDS_DIR").unwrap_or_else(|_| CRDS.into())).join(group);
+    let dir = lab_model::upstream::crd_dir().join(group);
     for entry in std::fs::read_dir(&dir).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         let crd: Value = serde_saphyr::from_str(&text).unwrap();

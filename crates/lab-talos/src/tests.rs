@@ -6,8 +6,6 @@ use serde_json::{Value, json};
 
 use super::*;
 
-const TALOS_SCHEMA: &str = "/work/shared/schemas/talos/config.schema.json";
-
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -25,8 +23,7 @@ fn rendered() -> Vec<Artifact> {
 }
 
 fn schema() -> Value {
-    // CI sets TALOS_SCHEMA when the shared schemas live elsewhere.
-    let path = std::env::var("TALOS_SCHEMA").unwrap_or_else(|_| TALOS_SCHEMA.to_owned());
+    let path = lab_model::upstream::talos_schema();
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

@@ -1,19 +1,14 @@
 //! Validation is strict and the rules bite: each test breaks one thing in a real render.
 
-use std::path::PathBuf;
-
 use lab::{Inputs, render, repo_root};
 use lab_core::{Artifact, Format, RelPath, Tree};
 use lab_validate::{Schemas, validate};
 use serde_json::{Value, json};
 
-/// The upstream CRDs: `LAB_SCHEMAS_DIR`, else `../shared/schemas/crds` beside the checkout.
+/// The upstream schemas (see `lab_model::upstream`).
 fn schemas() -> Schemas {
-    let dir = std::env::var_os("LAB_SCHEMAS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/schemas/crds"));
-    Schemas::load(&dir)
-        .and_then(|s| s.with_talos(&dir.join("../talos/config.schema.json")))
+    Schemas::load(&lab_model::upstream::crd_dir())
+        .and_then(|s| s.with_talos(&lab_model::upstream::talos_schema()))
         .unwrap_or_else(|e| {
             panic!("schemas not found ({e:#}); set LAB_SCHEMAS_DIR to the upstream CRD folder")
         })
