@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the lab's CLI. Every command renders in memory first; only
 //! `render` writes, and it replaces `generated/` atomically.
 
+mod bench;
 mod crds;
 mod git;
 
@@ -60,6 +61,11 @@ enum Command {
         #[arg(long)]
         talos_schema: Option<PathBuf>,
     },
+    /// Time render and check on the real lab (median, p90 over a fixed number of runs).
+    Bench {
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+    },
     /// Regenerate crates/lab-crds from upstream CRD files with kopium.
     Crds {
         #[arg(long)]
@@ -112,6 +118,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let talos = talos_schema.unwrap_or_else(|| schemas.join("../talos/config.schema.json"));
             validate(&root, &generated, &schemas, &talos)
+        }
+        Command::Bench { runs } => {
+            bench::run(&root, runs.max(1))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Crds { from, check } => {
             crds::run(&root, &crds::Options { from, check })?;
