@@ -1,11 +1,12 @@
-//! Whole-hub properties: waves respect CRD installation, cycles are named, and wiring between
-//! components is derived (moving OpenBao changes exactly the objects that point at it).
+//! Platform properties: one installer per API group, and wiring between components is derived
+//! (moving OpenBao changes exactly the objects that point at it). The wave invariant and cycle
+//! naming are tested on the whole lab in `crates/lab/tests/render.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use lab_model::component::{BuildResult, Context, PlannedApp};
-use lab_model::{App, Component, Dependency, Registry, Settings, Versions, load};
+use lab_model::component::PlannedApp;
+use lab_model::{Registry, Settings, Versions, load};
 use lab_platform::secrets::OpenBao;
 
 fn inputs() -> (Settings, Versions) {
@@ -28,42 +29,6 @@ fn plan(registry: &Registry) -> Vec<PlannedApp> {
 }
 
 #[test]
-fn every_app_syncs_after_the_apps_installing_the_crds_it_uses() {
-    let registry = hub();
-    let planned = plan(&registry);
-    let wave: BTreeMap<&str, u32> = planned
-        .iter()
-        .map(|p| (p.app.name.as_str(), p.wave))
-        .collect();
-    let installer: BTreeMap<&str, &str> = registry
-        .components()
-        .flat_map(|c| c.installs_crds().into_iter().map(move |g| (g, c.name())))
-        .collect();
-    let mut checked = 0;
-    for p in &planned {
-        for object in &p.app.objects {
-            let Some(owner) = installer.get(object.id.group()) else {
-                continue;
-            };
-            if *owner == p.app.name.as_str() {
-                continue;
-            }
-            checked += 1;
-            assert!(
-                wave[owner] < p.wave,
-                "{} ({}) is in wave {} but {owner}, which installs its CRD, is in wave {}",
-                p.app.name,
-                object.id,
-                p.wave,
-                wave[owner]
-            );
-        }
-    }
-    // The hub really has custom resources of other components (issuers, stores, gateways…).
-    assert!(checked >= 8, "only {checked} custom resources checked");
-}
-
-#[test]
 fn each_api_group_has_one_installer() {
     let registry = hub();
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
@@ -76,50 +41,6 @@ fn each_api_group_has_one_installer() {
     }
 }
 
-struct Left;
-struct Right;
-
-impl Component for Left {
-    fn name(&self) -> &str {
-        "left"
-    }
-    fn namespace(&self) -> &str {
-        "default"
-    }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<Right>()]
-    }
-    fn build(&self, _: &Context) -> BuildResult<App> {
-        App::new(self)
-    }
-}
-
-impl Component for Right {
-    fn name(&self) -> &str {
-        "right"
-    }
-    fn namespace(&self) -> &str {
-        "default"
-    }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<Left>()]
-    }
-    fn build(&self, _: &Context) -> BuildResult<App> {
-        App::new(self)
-    }
-}
-
-#[test]
-fn a_dependency_cycle_is_reported_by_name() {
-    let mut registry = hub();
-    registry.add(Left).unwrap();
-    registry.add(Right).unwrap();
-    let (settings, versions) = inputs();
-    let err = registry.plan(&settings, &versions).unwrap_err().to_string();
-    assert_eq!(err, "dependency cycle: left → right → left");
-}
-
-/// Every rendered object of a plan, by identity, plus each App's destination namespace.
 fn objects(planned: &[PlannedApp]) -> BTreeMap<String, serde_json::Value> {
     let mut out = BTreeMap::new();
     for p in planned {
