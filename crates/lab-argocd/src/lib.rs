@@ -14,7 +14,7 @@ use lab_core::{Artifact, Format, Object, RelPath};
 use lab_crds::argoproj_io::applications::*;
 use lab_crds::argoproj_io::appprojects::*;
 use lab_model::Settings;
-use lab_model::component::{GroupKind, PlannedApp};
+use lab_model::component::{PlannedApp, Project};
 
 pub const ARGOCD_NAMESPACE: &str = "argocd";
 pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
@@ -31,7 +31,6 @@ pub struct ClusterLayout<'a> {
     pub settings: &'a Settings,
     /// `hub`, or `targets/<name>`.
     pub root: RelPath,
-    pub project: &'a str,
 }
 
 impl ClusterLayout<'_> {
@@ -137,7 +136,7 @@ impl ClusterLayout<'_> {
         Ok(Application {
             metadata: self.metadata(name, Some(planned.wave)),
             spec: ApplicationSpec {
-                project: self.project.to_owned(),
+                project: app.project.name().to_owned(),
                 destination: ApplicationDestination {
                     server: Some(IN_CLUSTER.to_owned()),
                     namespace: Some(app.namespace.to_string()),
@@ -166,16 +165,28 @@ impl ClusterLayout<'_> {
         }
     }
 
-    /// The AppProject every App of this cluster belongs to: this repository and the charts
-    /// the Apps really use, the namespaces they really install into, and the cluster-scoped
-    /// kinds they really create. Nothing is `*`.
-    pub fn project(&self, apps: &[PlannedApp], cluster_kinds: &[GroupKind]) -> AppProject {
+    /// One AppProject per project the Apps name.
+    pub fn projects(&self, apps: &[PlannedApp]) -> Vec<AppProject> {
+        let mut by_project: BTreeMap<Project, Vec<&PlannedApp>> = BTreeMap::new();
+        for planned in apps {
+            by_project
+                .entry(planned.app.project)
+                .or_default()
+                .push(planned);
+        }
+        by_project
+            .into_iter()
+            .map(|(project, members)| self.project(project, &members))
+            .collect()
+    }
+
+    /// An AppProject for `apps`: this repository and the charts the Apps really use, the
+    /// namespaces they really install into, and the cluster-scoped kinds they really create.
+    /// Nothing is `*`.
+    fn project(&self, project: Project, apps: &[&PlannedApp]) -> AppProject {
         let mut repos: BTreeSet<String> = BTreeSet::from([self.settings.repository.url.clone()]);
         let mut namespaces: BTreeSet<String> = BTreeSet::new();
-        let mut kinds: BTreeSet<(String, String)> = cluster_kinds
-            .iter()
-            .map(|gk| (gk.group.to_owned(), gk.kind.to_owned()))
-            .collect();
+        let mut kinds: BTreeSet<(String, String)> = BTreeSet::new();
         for planned in apps {
             let app = &planned.app;
             if let Some(helm) = &app.helm {
@@ -202,7 +213,7 @@ impl ClusterLayout<'_> {
         }
         AppProject {
             metadata: ObjectMeta {
-                name: Some(self.project.to_owned()),
+                name: Some(project.name().to_owned()),
                 namespace: Some(ARGOCD_NAMESPACE.to_owned()),
                 // Projects must exist before the Applications that name them.
                 annotations: Some(BTreeMap::from([(SYNC_WAVE.to_owned(), "-1".to_owned())])),
@@ -211,7 +222,8 @@ impl ClusterLayout<'_> {
             },
             spec: AppProjectSpec {
                 description: Some(format!(
-                    "Components of the {} cluster, rendered by cargo xtask render",
+                    "{} Applications of the {} cluster, rendered by cargo xtask render",
+                    project.name(),
                     self.settings.hub.cluster_name
                 )),
                 source_repos: Some(repos.into_iter().collect()),

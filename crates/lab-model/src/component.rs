@@ -31,6 +31,24 @@ impl Dependency {
     }
 }
 
+/// The AppProject an Application belongs to: the platform's own parts, or what learners
+/// deploy for experiments. Each project is fenced to the repositories, namespaces and
+/// cluster-scoped kinds its Applications really use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Project {
+    Platform,
+    Experiments,
+}
+
+impl Project {
+    pub fn name(self) -> &'static str {
+        match self {
+            Project::Platform => "platform",
+            Project::Experiments => "experiments",
+        }
+    }
+}
+
 /// One part of a cluster, delivered by one ArgoCD Application.
 pub trait Component: Any + Send + Sync {
     /// The Application's name, also its folder in `generated/<cluster>/`.
@@ -45,6 +63,10 @@ pub trait Component: Any + Send + Sync {
     /// group is placed in a later wave automatically.
     fn installs_crds(&self) -> Vec<&'static str> {
         Vec::new()
+    }
+    /// The AppProject of its Application.
+    fn project(&self) -> Project {
+        Project::Platform
     }
     fn build(&self, ctx: &Context) -> BuildResult<App>;
 }
@@ -120,6 +142,7 @@ pub const CHART_CLUSTER_KINDS: &[GroupKind] = &[
 pub struct App {
     pub name: Label,
     pub namespace: Label,
+    pub project: Project,
     pub helm: Option<HelmRelease>,
     /// Kubernetes objects synced from the Application's own folder.
     pub objects: Vec<Object>,
@@ -135,6 +158,7 @@ impl App {
         Ok(Self {
             name: Label::new(component.name())?,
             namespace: Label::new(component.namespace())?,
+            project: component.project(),
             helm: None,
             objects: Vec::new(),
             server_side_apply: false,

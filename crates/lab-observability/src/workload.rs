@@ -339,6 +339,10 @@ impl Component for DemoApps {
     fn namespace(&self) -> &str {
         DEMO_NAMESPACE
     }
+    /// What learners run is fenced apart from the platform.
+    fn project(&self) -> lab_model::component::Project {
+        lab_model::component::Project::Experiments
+    }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         let mut app = App::new(self)?;
         let collector = ctx.registry.get::<OtelCollector>();

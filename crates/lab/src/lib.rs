@@ -24,8 +24,6 @@ pub struct Inputs {
 pub const SETTINGS_FILE: &str = "platform/hub/platform.yaml";
 pub const VERSIONS_FILE: &str = "platform/versions.yaml";
 pub const TALOS_NODES_FILE: &str = "platform/targets/talos/nodes.yaml";
-/// The AppProject of every hub component.
-pub const PLATFORM_PROJECT: &str = "platform";
 
 impl Inputs {
     /// Reads the inputs below the repository root `root`; errors name the file and field.
@@ -67,13 +65,14 @@ pub fn render_with(inputs: &Inputs, hub: &Registry) -> Result<Tree> {
     let layout = ClusterLayout {
         settings: &inputs.settings,
         root: RelPath::new("hub")?,
-        project: PLATFORM_PROJECT,
     };
     tree.extend(layout.render_apps(&planned)?)?;
-    tree.add(Artifact::object(
-        &layout.apps_dir(),
-        Object::new(&layout.project(&planned, &[]))?,
-    )?)?;
+    for project in layout.projects(&planned) {
+        tree.add(Artifact::object(
+            &layout.apps_dir(),
+            Object::new(&project)?,
+        )?)?;
+    }
     tree.extend(bootstrap::artifacts(inputs, &layout, hub)?)?;
     tree.extend(schemas()?)?;
     tree.extend(lab_policy::fixtures(&inputs.settings, &inputs.versions)?)?;
