@@ -21,6 +21,8 @@ pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 /// Deletes an Application's resources when the Application is deleted.
 pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
 pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+/// Annotation holding, for each `ignoreDifferences` entry, the controller that rewrites it.
+pub const IGNORE_REASONS: &str = "lab.illm.io/ignore-differences-because";
 /// The `ref` name of the values source in every multi-source Application.
 const VALUES_REF: &str = "values";
 /// Every file ArgoCD reads lives below this folder of the repository.
@@ -134,7 +136,21 @@ impl ClusterLayout<'_> {
             })
             .collect();
         Ok(Application {
-            metadata: self.metadata(name, Some(planned.wave)),
+            metadata: {
+                let mut meta = self.metadata(name, Some(planned.wave));
+                if !app.ignore_differences.is_empty() {
+                    // Why each ignored field is ignored, visible in PR diffs and in the cluster.
+                    let reasons: Vec<String> = app
+                        .ignore_differences
+                        .iter()
+                        .map(|f| format!("{} {}: {}", f.kind, f.json_pointers.join(","), f.because))
+                        .collect();
+                    meta.annotations
+                        .get_or_insert_default()
+                        .insert(IGNORE_REASONS.to_owned(), reasons.join("; "));
+                }
+                meta
+            },
             spec: ApplicationSpec {
                 project: app.project.name().to_owned(),
                 destination: ApplicationDestination {
