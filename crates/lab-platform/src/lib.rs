@@ -10,6 +10,7 @@ pub mod pki;
 pub mod policy;
 pub mod secrets;
 pub mod storage;
+pub mod tailnet;
 pub mod ui;
 
 use lab_model::Registry;
@@ -18,6 +19,17 @@ use lab_model::component::PlanError;
 /// Adds every hub component of this crate to `registry`.
 pub fn register(registry: &mut Registry) -> Result<(), PlanError> {
     register_with(registry, secrets::OpenBao::default())
+}
+
+/// The optional components switched on in the settings' `features`.
+pub fn register_features(
+    registry: &mut Registry,
+    features: &lab_model::settings::Features,
+) -> Result<(), PlanError> {
+    if features.tailscale {
+        registry.add(tailnet::Tailscale)?;
+    }
+    Ok(())
 }
 
 /// [`register`] with OpenBao configured by the caller (e.g. in another namespace); everything

@@ -156,3 +156,12 @@ fn a_talos_patch_with_a_removed_field_is_rejected() {
         report.findings
     );
 }
+
+#[test]
+fn the_render_with_optional_features_on_has_no_findings() {
+    let mut inputs = Inputs::load(&repo_root()).unwrap();
+    inputs.settings.features.tailscale = true;
+    let tree = render(&inputs).unwrap();
+    let report = validate(&tree, &schemas(), &inputs.settings);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}

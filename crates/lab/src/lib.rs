@@ -42,10 +42,11 @@ fn display_error(e: lab_model::InputError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-/// The hub's components.
-pub fn hub_registry() -> Result<Registry> {
+/// The hub's components, optional ones as the settings switch them.
+pub fn hub_registry(settings: &Settings) -> Result<Registry> {
     let mut registry = Registry::new();
     lab_platform::register(&mut registry)?;
+    lab_platform::register_features(&mut registry, &settings.features)?;
     lab_policy::register(&mut registry)?;
     lab_crossplane::register(&mut registry)?;
     lab_observability::register(&mut registry)?;
@@ -55,7 +56,7 @@ pub fn hub_registry() -> Result<Registry> {
 
 /// The complete tree.
 pub fn render(inputs: &Inputs) -> Result<Tree> {
-    render_with(inputs, &hub_registry()?)
+    render_with(inputs, &hub_registry(&inputs.settings)?)
 }
 
 /// The complete tree for a given hub registry (tests swap components in and out).

@@ -46,7 +46,7 @@ fn a_traversal_name_is_refused_and_nothing_is_written() {
     let before = read_tree(&out).unwrap();
 
     for evil in ["../evil", "/etc", "a/../../b", ".hidden"] {
-        let mut registry = hub_registry().unwrap();
+        let mut registry = hub_registry(&inputs().settings).unwrap();
         registry.add(Named(evil)).unwrap();
         let err = render_with(&inputs(), &registry)
             .and_then(|tree| Ok(tree.render()?))
@@ -112,7 +112,7 @@ fn a_dependency_cycle_fails_the_render_and_names_the_cycle() {
 #[test]
 fn every_custom_object_syncs_after_the_application_installing_its_crds() {
     let i = inputs();
-    let registry = hub_registry().unwrap();
+    let registry = hub_registry(&i.settings).unwrap();
     let planned = registry.plan(&i.settings, &i.versions).unwrap();
     let wave_of = |name: &str| {
         planned
@@ -148,5 +148,36 @@ fn every_custom_object_syncs_after_the_application_installing_its_crds() {
     assert!(
         users == 0 || checked > 0,
         "custom objects exist but none was checked"
+    );
+}
+
+#[test]
+fn tailscale_is_off_by_default_and_derives_its_backends_when_on() {
+    let mut i = inputs();
+    assert!(
+        !i.settings.features.tailscale,
+        "the committed settings keep it off"
+    );
+    let off = render(&i).unwrap();
+    assert!(
+        off.artifacts()
+            .all(|a| !a.path.as_str().contains("tailscale"))
+    );
+
+    i.settings.features.tailscale = true;
+    let on = render(&i).unwrap();
+    let ingress = on
+        .get("hub/tailscale/ingress-hub-argocd-tailnet.yaml")
+        .expect("the ArgoCD tailnet Ingress is rendered");
+    let doc = &ingress.documents[0];
+    assert_eq!(doc["metadata"]["namespace"], "argocd");
+    assert_eq!(
+        doc["spec"]["defaultBackend"]["service"]["name"],
+        lab_platform::gitops::ArgoCd::SERVER_SERVICE
+    );
+    assert!(on.get("hub/apps/application-tailscale.yaml").is_some());
+    assert!(
+        on.get("hub/tailscale/externalsecret-operator-oauth.yaml")
+            .is_some()
     );
 }
