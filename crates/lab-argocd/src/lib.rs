@@ -33,6 +33,9 @@ pub struct ClusterLayout<'a> {
     pub settings: &'a Settings,
     /// `hub`, or `targets/<name>`.
     pub root: RelPath,
+    /// API server the Applications deploy to: [`IN_CLUSTER`] for the hub, the target's
+    /// endpoint (registered in ArgoCD as a cluster) otherwise.
+    pub destination: String,
 }
 
 impl ClusterLayout<'_> {
@@ -154,7 +157,7 @@ impl ClusterLayout<'_> {
             spec: ApplicationSpec {
                 project: app.project.name().to_owned(),
                 destination: ApplicationDestination {
-                    server: Some(IN_CLUSTER.to_owned()),
+                    server: Some(self.destination.clone()),
                     namespace: Some(app.namespace.to_string()),
                     ..Default::default()
                 },
@@ -247,7 +250,7 @@ impl ClusterLayout<'_> {
                     namespaces
                         .into_iter()
                         .map(|ns| AppProjectDestinations {
-                            server: Some(IN_CLUSTER.to_owned()),
+                            server: Some(self.destination.clone()),
                             namespace: Some(ns),
                             ..Default::default()
                         })
@@ -349,4 +352,40 @@ pub fn root(layout: &ClusterLayout) -> Result<(AppProject, Application), lab_cor
         status: None,
     };
     Ok((project, application))
+}
+
+/// An Application in the hub's `apps` folder that syncs another layout's `apps` folder: how
+/// the hub's app-of-apps reaches the Applications of a target cluster.
+pub fn child_app_of_apps(
+    hub: &ClusterLayout,
+    name: &str,
+    child: &ClusterLayout,
+) -> Result<Application, lab_core::Error> {
+    let repo = &hub.settings.repository;
+    let mut metadata = hub.metadata(name, None);
+    metadata.annotations = None;
+    Ok(Application {
+        metadata,
+        spec: ApplicationSpec {
+            project: Project::Platform.name().to_owned(),
+            destination: ApplicationDestination {
+                server: Some(IN_CLUSTER.to_owned()),
+                namespace: Some(ARGOCD_NAMESPACE.to_owned()),
+                ..Default::default()
+            },
+            source: Some(ApplicationSource {
+                repo_url: repo.url.clone(),
+                target_revision: Some(repo.revision.clone()),
+                path: Some(child.repo_path(&child.apps_dir())),
+                directory: Some(ApplicationSourceDirectory {
+                    recurse: Some(false),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            sync_policy: Some(sync_policy(Vec::new())),
+            ..Default::default()
+        },
+        status: None,
+    })
 }

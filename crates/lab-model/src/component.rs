@@ -38,6 +38,8 @@ impl Dependency {
 pub enum Project {
     Platform,
     Experiments,
+    /// Components of clusters the hub manages (the Talos home lab).
+    Targets,
 }
 
 impl Project {
@@ -45,6 +47,7 @@ impl Project {
         match self {
             Project::Platform => "platform",
             Project::Experiments => "experiments",
+            Project::Targets => "targets",
         }
     }
 }

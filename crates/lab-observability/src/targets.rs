@@ -115,6 +115,9 @@ impl Component for KubePrometheusStack {
     fn installs_crds(&self) -> Vec<&'static str> {
         vec!["monitoring.coreos.com"]
     }
+    fn project(&self) -> lab_model::component::Project {
+        lab_model::component::Project::Targets
+    }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         let mut app = App::new(self)?;
         app.helm = Some(HelmRelease::new(

@@ -20,6 +20,8 @@ static EXACT_VERSION: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn check(tree: &Tree, settings: &Settings) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut app_paths = BTreeSet::new();
+    // ArgoCD keeps every Application in its one namespace: names are unique across clusters.
+    let mut app_names: std::collections::BTreeMap<String, String> = Default::default();
     for artifact in tree.artifacts() {
         let path = artifact.path.to_string();
         let mut report = |message: String| {
@@ -44,6 +46,12 @@ pub(crate) fn check(tree: &Tree, settings: &Settings) -> Vec<Finding> {
         }
         if id.kind != "Application" || id.group() != "argoproj.io" {
             continue;
+        }
+        if let Some(first) = app_names.insert(id.name.clone(), path.clone()) {
+            report(format!(
+                "Application {} is also rendered at {first}",
+                id.name
+            ));
         }
         let doc = &artifact.documents[0];
         for source in sources(doc) {

@@ -165,3 +165,23 @@ fn the_render_with_optional_features_on_has_no_findings() {
     let report = validate(&tree, &schemas(), &inputs.settings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
+
+#[test]
+fn two_applications_with_one_name_are_a_finding() {
+    let (inputs, mut tree) = rendered();
+    let mut copy = tree
+        .get("hub/apps/application-argocd.yaml")
+        .unwrap()
+        .clone();
+    copy.path = RelPath::new("targets/talos/apps/application-argocd.yaml").unwrap();
+    tree.add(copy).unwrap();
+    let report = validate(&tree, &schemas(), &inputs.settings);
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("Application argocd is also rendered")),
+        "{:#?}",
+        report.findings
+    );
+}

@@ -66,6 +66,7 @@ pub fn render_with(inputs: &Inputs, hub: &Registry) -> Result<Tree> {
     let layout = ClusterLayout {
         settings: &inputs.settings,
         root: RelPath::new("hub")?,
+        destination: lab_argocd::IN_CLUSTER.to_owned(),
     };
     tree.extend(layout.render_apps(&planned)?)?;
     for project in layout.projects(&planned) {
@@ -75,6 +76,7 @@ pub fn render_with(inputs: &Inputs, hub: &Registry) -> Result<Tree> {
         )?)?;
     }
     tree.extend(bootstrap::artifacts(inputs, &layout, hub)?)?;
+    tree.extend(talos_cluster(inputs, &layout)?)?;
     tree.extend(schemas()?)?;
     tree.extend(lab_policy::fixtures(&inputs.settings, &inputs.versions)?)?;
     tree.extend(lab_observability::dashboard::artifacts()?)?;
@@ -91,6 +93,34 @@ pub fn render_with(inputs: &Inputs, hub: &Registry) -> Result<Tree> {
     let rule_files = lab_observability::promtool::promtool_artifacts(&tree)?;
     tree.extend(rule_files)?;
     Ok(tree)
+}
+
+/// The Talos home lab as a target of the hub: its Applications (kube-prometheus-stack) under
+/// `targets/talos/apps`, reached from the hub's app-of-apps through one child Application.
+fn talos_cluster(inputs: &Inputs, hub: &ClusterLayout) -> Result<Vec<Artifact>> {
+    let endpoint = inputs.talos.endpoint().ok_or_else(|| {
+        anyhow::anyhow!("{TALOS_NODES_FILE}: no control-plane node to serve the API")
+    })?;
+    let mut registry = Registry::new();
+    registry.add(lab_observability::targets::KubePrometheusStack::new(
+        &inputs.talos.cluster.name,
+    ))?;
+    let planned = registry.plan(&inputs.settings, &inputs.versions)?;
+    let layout = ClusterLayout {
+        settings: &inputs.settings,
+        root: RelPath::new(lab_talos::OUTPUT_DIR)?,
+        destination: endpoint,
+    };
+    let mut out = layout.render_apps(&planned)?;
+    for project in layout.projects(&planned) {
+        out.push(Artifact::object(
+            &layout.apps_dir(),
+            Object::new(&project)?,
+        )?);
+    }
+    let child = lab_argocd::child_app_of_apps(hub, "targets-talos", &layout)?;
+    out.push(Artifact::object(&hub.apps_dir(), Object::new(&child)?)?);
+    Ok(out)
 }
 
 /// JSON schemas of the input files, for editor completion (`# yaml-language-server: $schema=`).
