@@ -33,7 +33,11 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Render in memory and compare with generated/; exit 1 with a diff on drift.
-    Check,
+    Check {
+        /// Folder to compare with (default: generated/ at the repository root).
+        #[arg(long)]
+        against: Option<PathBuf>,
+    },
     /// Per-object diff between generated/ at a git revision and a fresh render.
     Diff {
         /// Revision to compare with (default: origin/main if it exists, else HEAD).
@@ -97,7 +101,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let generated = root.join("generated");
     match cli.command {
         Command::Render { out } => render(&root, &out.unwrap_or(generated)),
-        Command::Check => check(&root, &generated),
+        Command::Check { against } => check(&root, &against.unwrap_or(generated)),
         Command::Diff {
             base,
             head,

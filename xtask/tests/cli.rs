@@ -169,3 +169,43 @@ fn diff_between_two_real_commits_is_per_object() {
     assert!(md.starts_with("### Rendered diff"), "{md}");
     assert!(md.contains("removed hub/values/old.yaml"), "{md}");
 }
+
+#[test]
+fn check_exits_1_with_a_unified_diff_on_drift_and_0_when_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("generated");
+    let tree = render_into(&out, &[]);
+    let check = || {
+        Command::new(XTASK)
+            .args(["check", "--against"])
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    assert!(check().status.success());
+
+    let (victim, _) = tree
+        .iter()
+        .find(|(p, _)| p.ends_with("application-argocd.yaml"))
+        .unwrap();
+    let path = out.join(victim);
+    let edited = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("selfHeal: true", "selfHeal: false");
+    std::fs::write(&path, edited).unwrap();
+    std::fs::write(out.join("hub/apps/stray.yaml"), "a: 1\n").unwrap();
+
+    let result = check();
+    assert_eq!(result.status.code(), Some(1));
+    let stdout = String::from_utf8(result.stdout).unwrap();
+    assert!(stdout.contains(&format!("--- a/{victim}")), "{stdout}");
+    assert!(
+        stdout.contains("-    selfHeal: false") && stdout.contains("+    selfHeal: true"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-- removed hub/apps/stray.yaml"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&result.stderr).contains("cargo xtask render"));
+}
