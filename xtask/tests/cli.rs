@@ -199,10 +199,13 @@ fn check_exits_1_with_a_unified_diff_on_drift_and_0_when_current() {
     assert_eq!(result.status.code(), Some(1));
     let stdout = String::from_utf8(result.stdout).unwrap();
     assert!(stdout.contains(&format!("--- a/{victim}")), "{stdout}");
-    assert!(
-        stdout.contains("-    selfHeal: false") && stdout.contains("+    selfHeal: true"),
-        "{stdout}"
-    );
+    let removed = stdout
+        .lines()
+        .any(|l| l.starts_with('-') && l.trim_end().ends_with("selfHeal: false"));
+    let added = stdout
+        .lines()
+        .any(|l| l.starts_with('+') && l.trim_end().ends_with("selfHeal: true"));
+    assert!(removed && added, "{stdout}");
     assert!(
         stdout.contains("-- removed hub/apps/stray.yaml"),
         "{stdout}"
