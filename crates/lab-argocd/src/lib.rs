@@ -325,49 +325,31 @@ pub fn root(layout: &ClusterLayout) -> Result<(AppProject, Application), lab_cor
         },
         status: None,
     };
-    let mut metadata = layout.metadata(cluster, None);
-    metadata.annotations = None;
-    let application = Application {
-        metadata,
-        spec: ApplicationSpec {
-            project: project_name,
-            destination: ApplicationDestination {
-                server: Some(IN_CLUSTER.to_owned()),
-                namespace: Some(ARGOCD_NAMESPACE.to_owned()),
-                ..Default::default()
-            },
-            source: Some(ApplicationSource {
-                repo_url: repo.url.clone(),
-                target_revision: Some(repo.revision.clone()),
-                path: Some(layout.repo_path(&layout.apps_dir())),
-                directory: Some(ApplicationSourceDirectory {
-                    recurse: Some(false),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            sync_policy: Some(sync_policy(Vec::new())),
-            ..Default::default()
-        },
-        status: None,
-    };
+    let application = app_of_apps(layout, cluster, &project_name, layout);
     Ok((project, application))
 }
 
 /// An Application in the hub's `apps` folder that syncs another layout's `apps` folder: how
 /// the hub's app-of-apps reaches the Applications of a target cluster.
-pub fn child_app_of_apps(
+pub fn child_app_of_apps(hub: &ClusterLayout, name: &str, child: &ClusterLayout) -> Application {
+    app_of_apps(hub, name, Project::Platform.name(), child)
+}
+
+/// An Application `name` on the hub (project `project`) syncing `child`'s `apps` folder,
+/// non-recursively: Applications and AppProjects only.
+fn app_of_apps(
     hub: &ClusterLayout,
     name: &str,
+    project: &str,
     child: &ClusterLayout,
-) -> Result<Application, lab_core::Error> {
+) -> Application {
     let repo = &hub.settings.repository;
     let mut metadata = hub.metadata(name, None);
     metadata.annotations = None;
-    Ok(Application {
+    Application {
         metadata,
         spec: ApplicationSpec {
-            project: Project::Platform.name().to_owned(),
+            project: project.to_owned(),
             destination: ApplicationDestination {
                 server: Some(IN_CLUSTER.to_owned()),
                 namespace: Some(ARGOCD_NAMESPACE.to_owned()),
@@ -387,5 +369,5 @@ pub fn child_app_of_apps(
             ..Default::default()
         },
         status: None,
-    })
+    }
 }

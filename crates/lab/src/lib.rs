@@ -118,7 +118,7 @@ fn talos_cluster(inputs: &Inputs, hub: &ClusterLayout) -> Result<Vec<Artifact>> 
             Object::new(&project)?,
         )?);
     }
-    let child = lab_argocd::child_app_of_apps(hub, "targets-talos", &layout)?;
+    let child = lab_argocd::child_app_of_apps(hub, "targets-talos", &layout);
     out.push(Artifact::object(&hub.apps_dir(), Object::new(&child)?)?);
     Ok(out)
 }
