@@ -14,7 +14,6 @@ use lab_model::{Registry, Settings, Versions};
 /// Every input file, parsed and validated.
 #[derive(Clone, Debug)]
 pub struct Inputs {
-    pub root: PathBuf,
     pub settings: Settings,
     pub versions: Versions,
     /// The Talos home-lab node inventory.
@@ -29,17 +28,22 @@ impl Inputs {
     /// Reads the inputs below the repository root `root`; errors name the file and field.
     pub fn load(root: &Path) -> Result<Self> {
         Ok(Self {
-            root: root.to_path_buf(),
-            settings: load(&root.join(SETTINGS_FILE)).map_err(display_error)?,
-            versions: load(&root.join(VERSIONS_FILE)).map_err(display_error)?,
-            talos: load(&root.join(TALOS_NODES_FILE)).map_err(display_error)?,
+            settings: load_input(root, SETTINGS_FILE)?,
+            versions: load_input(root, VERSIONS_FILE)?,
+            talos: load_input(root, TALOS_NODES_FILE)?,
         })
     }
 }
 
-fn display_error(e: lab_model::InputError) -> anyhow::Error {
-    // Keep the relative file name readable whatever the caller's working directory.
-    anyhow::anyhow!("{e}")
+/// Loads `root/file`; errors name `file` as the repository knows it, not an absolute path.
+fn load_input<T: schemars::JsonSchema + serde::de::DeserializeOwned>(
+    root: &Path,
+    file: &str,
+) -> Result<T, lab_model::InputError> {
+    load(&root.join(file)).map_err(|mut e| {
+        e.file = PathBuf::from(file);
+        e
+    })
 }
 
 /// The hub's components, optional ones as the settings switch them.

@@ -181,3 +181,30 @@ fn tailscale_is_off_by_default_and_derives_its_backends_when_on() {
             .is_some()
     );
 }
+
+#[test]
+fn a_bad_input_file_is_named_relative_to_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = repo_root();
+    for file in [
+        lab::SETTINGS_FILE,
+        lab::VERSIONS_FILE,
+        lab::TALOS_NODES_FILE,
+    ] {
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::copy(root.join(file), &path).unwrap();
+    }
+    let settings = dir.path().join(lab::SETTINGS_FILE);
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        text.replace("clusterName: hub", "clusterName: Hub"),
+    )
+    .unwrap();
+    let err = Inputs::load(dir.path()).unwrap_err().to_string();
+    assert!(
+        err.starts_with("platform/hub/platform.yaml: field `/hub/clusterName`"),
+        "{err}"
+    );
+}
