@@ -353,13 +353,7 @@ fn components_wait_for_functions_and_providers() {
     let mut reg = Registry::new();
     register(&mut reg).unwrap();
     let planned = reg.plan(&settings(), &versions()).unwrap();
-    let wave = |n: &str| {
-        planned
-            .iter()
-            .find(|p| p.app.name.as_str() == n)
-            .unwrap()
-            .wave
-    };
+    let wave = |n: &str| lab_model::component::wave_of(&planned, n).unwrap();
     assert!(wave("crossplane-compositions") > wave("crossplane-functions"));
     assert!(wave("crossplane-compositions") > wave("crossplane-providers"));
 }

@@ -180,6 +180,14 @@ pub struct PlannedApp {
     pub after: Vec<String>,
 }
 
+/// The wave the plan gave the App named `name`.
+pub fn wave_of(planned: &[PlannedApp], name: &str) -> Option<u32> {
+    planned
+        .iter()
+        .find(|p| p.app.name.as_str() == name)
+        .map(|p| p.wave)
+}
+
 /// The components of one cluster, each Rust type at most once.
 #[derive(Default)]
 pub struct Registry {

@@ -34,13 +34,7 @@ fn policies_sync_after_the_kyverno_crds() {
         .unwrap();
     lab_policy::register(&mut reg).unwrap();
     let planned = reg.plan(&settings, &versions).unwrap();
-    let wave = |n: &str| {
-        planned
-            .iter()
-            .find(|p| p.app.name.as_str() == n)
-            .unwrap()
-            .wave
-    };
+    let wave = |n: &str| lab_model::component::wave_of(&planned, n).unwrap();
     assert!(wave("kyverno-policies") > wave("kyverno"));
     assert_eq!(
         planned

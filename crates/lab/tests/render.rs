@@ -114,12 +114,7 @@ fn every_custom_object_syncs_after_the_application_installing_its_crds() {
     let i = inputs();
     let registry = hub_registry(&i.settings).unwrap();
     let planned = registry.plan(&i.settings, &i.versions).unwrap();
-    let wave_of = |name: &str| {
-        planned
-            .iter()
-            .find(|p| p.app.name.as_str() == name)
-            .map(|p| p.wave)
-    };
+    let wave_of = |name: &str| lab_model::component::wave_of(&planned, name);
     let mut checked = 0;
     for installer in registry.components() {
         for group in installer.installs_crds() {
