@@ -7,6 +7,7 @@
 
 pub mod artifact;
 pub mod diff;
+pub mod finding;
 pub mod fs;
 pub mod name;
 pub mod path;
@@ -14,6 +15,7 @@ pub mod tree;
 pub mod yaml;
 
 pub use artifact::{Artifact, Format, Object, ObjectId};
+pub use finding::Finding;
 pub use name::{Label, NameRule};
 pub use path::RelPath;
 pub use tree::{Files, Tree};
