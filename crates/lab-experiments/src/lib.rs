@@ -6,6 +6,7 @@
 //! Nothing here knows the hub's components: the assembly passes what it derives (Application
 //! names, the query URL, the target's URL) in [`lifecycle::Bindings`].
 
+pub mod alerts;
 pub mod catalog;
 pub mod k6;
 pub mod kind;
@@ -213,6 +214,26 @@ fn finding(field: &str, problem: String, expected: Option<String>) -> Finding {
     }
 }
 
+/// The set of `names` (of the spec's `<what>s` list); a name seen twice is a finding on
+/// `/<what>s/<i>/name`.
+fn unique<'a>(
+    names: impl Iterator<Item = &'a str>,
+    what: &str,
+    out: &mut Vec<Finding>,
+) -> BTreeSet<&'a str> {
+    let mut seen = BTreeSet::new();
+    for (i, name) in names.enumerate() {
+        if !seen.insert(name) {
+            out.push(finding(
+                &format!("/{what}s/{i}/name"),
+                format!("{what} {name:?} is declared twice"),
+                Some(format!("unique {what} names")),
+            ));
+        }
+    }
+    seen
+}
+
 /// What the schema cannot say: references between fields, the catalog's rules, sane limits.
 fn check(spec: &ExperimentSpec, out: &mut Vec<Finding>) {
     use catalog::Packaging;
@@ -227,16 +248,11 @@ fn check(spec: &ExperimentSpec, out: &mut Vec<Finding>) {
         )),
     }
 
-    let mut cluster_names = BTreeSet::new();
-    for (i, c) in spec.clusters.iter().enumerate() {
-        if !cluster_names.insert(c.name.as_str()) {
-            out.push(finding(
-                &format!("/clusters/{i}/name"),
-                format!("cluster {:?} is declared twice", c.name),
-                Some("unique cluster names".into()),
-            ));
-        }
-    }
+    let cluster_names = unique(
+        spec.clusters.iter().map(|c| c.name.as_str()),
+        "cluster",
+        out,
+    );
     let targets = spec
         .clusters
         .iter()
@@ -326,15 +342,9 @@ fn check(spec: &ExperimentSpec, out: &mut Vec<Finding>) {
         }
     }
 
-    let mut checks = BTreeSet::new();
+    unique(spec.alerts.iter().map(|a| a.name.as_str()), "alert", out);
+    unique(spec.checks.iter().map(|c| c.name.as_str()), "check", out);
     for (i, c) in spec.checks.iter().enumerate() {
-        if !checks.insert(c.name.as_str()) {
-            out.push(finding(
-                &format!("/checks/{i}/name"),
-                format!("check {:?} is declared twice", c.name),
-                Some("unique check names".into()),
-            ));
-        }
         if !c.value.is_finite() {
             out.push(finding(
                 &format!("/checks/{i}/value"),

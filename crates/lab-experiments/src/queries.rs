@@ -1,4 +1,4 @@
-//! Every query an experiment states, with where it stands: the spec's checks and queries and
+//! Every query an experiment states, with where it stands: the spec's checks, alerts and queries and
 //! the tutorial's fenced ```promql, ```logql and ```traceql blocks. CI feeds them to promtool
 //! and Grafana's Lezer parsers (`.ci/check-experiments.sh`).
 
@@ -38,6 +38,13 @@ pub fn of(exp: &Experiment) -> Vec<Located> {
             text: c.condition(),
         })
         .collect();
+    out.extend(exp.spec.alerts.iter().enumerate().map(|(i, a)| Located {
+        language: Language::Promql,
+        file: spec_file.clone(),
+        line: 1,
+        field: format!("/alerts/{i}/expr"),
+        text: a.expr.clone(),
+    }));
     out.extend(exp.spec.queries.iter().enumerate().map(|(i, q)| Located {
         language: q.language,
         file: spec_file.clone(),

@@ -46,6 +46,9 @@ pub struct ExperimentSpec {
     /// PromQL checks the workflow evaluates after the load; every one must hold.
     #[serde(default)]
     pub checks: Vec<Check>,
+    /// Alerting rules the experiment installs (a PrometheusRule), grouped by `group`.
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
     /// LogQL, TraceQL or PromQL queries the tutorial teaches (checked by a parser in CI).
     #[serde(default)]
     pub queries: Vec<Query>,
@@ -269,6 +272,49 @@ impl Comparison {
             Comparison::NotEqual => "!=",
             Comparison::GreaterOrEqual => ">=",
             Comparison::Greater => ">",
+        }
+    }
+}
+
+/// A Prometheus alerting rule.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Alert {
+    /// Alert name in UpperCamelCase, e.g. `Sector12HighErrorRate`.
+    #[schemars(regex(pattern = r"^[A-Z][A-Za-z0-9]*$"))]
+    pub name: String,
+    /// Rule group it belongs to, e.g. `station.sector12`.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._-]*$"))]
+    pub group: String,
+    /// PromQL condition: the alert is active while it returns samples.
+    #[schemars(length(min = 1))]
+    pub expr: String,
+    /// How long the condition must hold before the alert fires, e.g. `5m` (default `0s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]+(s|m|h)$"))]
+    pub r#for: Option<String>,
+    /// info, warning or critical.
+    pub severity: Severity,
+    /// One line for the notification.
+    #[schemars(length(min = 1))]
+    pub summary: String,
+}
+
+/// How urgent an alert is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
         }
     }
 }

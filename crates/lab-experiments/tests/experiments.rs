@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use lab_experiments::catalog::{CATALOG, ComponentId, Packaging, missing_pins};
 use lab_experiments::lifecycle::Bindings;
-use lab_experiments::{Experiment, k6, kind, lifecycle, queries, readme};
+use lab_experiments::{Experiment, alerts, k6, kind, lifecycle, queries, readme};
 use lab_model::Versions;
 use serde_json::Value;
 
@@ -253,6 +253,14 @@ fn bad_comparison() {
 }
 
 #[test]
+fn check_declared_twice() {
+    insta::assert_snapshot!(error_of(replace(
+        "name: p95-under-250ms",
+        "name: traffic-arrived"
+    )));
+}
+
+#[test]
 fn missing_modeline() {
     insta::assert_snapshot!(error_of(|_, text| {
         text.lines().skip(1).collect::<Vec<_>>().join("\n")
@@ -295,14 +303,15 @@ fn lifecycle_objects_pass_the_upstream_schemas() {
         if let Some(run) = k6::test_run(&exp, &b.namespace, &b.target_url, &v).unwrap() {
             objects.push(lab_core::Object::new(&run).unwrap());
         }
+        objects.extend(alerts::prometheus_rule(&exp, &exp.name).unwrap());
         for o in objects {
             let problems = schemas.check(&o.value);
             assert!(problems.is_empty(), "{}: {}: {problems:#?}", exp.name, o.id);
             checked += 1;
         }
     }
-    // 7 templates, 5 script ConfigMaps, 1 TestRun.
-    assert_eq!(checked, 13);
+    // 7 templates, 7 script ConfigMaps, 1 TestRun, 1 PrometheusRule.
+    assert_eq!(checked, 16);
 }
 
 #[test]
@@ -362,6 +371,7 @@ fn an_experiment_without_load_or_checks_has_no_such_steps() {
     let exp = experiment("gitops-tutorial");
     let mut no_checks = exp.clone();
     no_checks.spec.checks.clear();
+    no_checks.spec.load = None;
     let wf = lifecycle::workflow_template(&no_checks, &bindings(&exp), &versions()).unwrap();
     let main = wf.value["spec"]["templates"][0]["steps"]
         .as_array()
@@ -484,6 +494,46 @@ fn readme_has_the_facts_the_commands_and_the_tutorial() {
             .split("\n---\n")
             .next()
             .unwrap()
+    );
+}
+
+#[test]
+fn station_alerts_become_one_rule_with_a_group_per_story_line() {
+    let exp = experiment("prometheus-tutorial");
+    let rule = alerts::prometheus_rule(&exp, "prometheus-tutorial")
+        .unwrap()
+        .unwrap()
+        .value;
+    let groups: Vec<&str> = rule["spec"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "cloudbreak.sector12",
+            "cloudbreak.containment",
+            "cloudbreak.beacon",
+            "cloudbreak.crew"
+        ]
+    );
+    let first = &rule["spec"]["groups"][0]["rules"][0];
+    assert_eq!(first["alert"], "Sector12HighErrorRate");
+    assert_eq!(first["for"], "2m");
+    assert_eq!(first["labels"]["severity"], "warning");
+    // Their expressions go to promtool with the other queries.
+    let found = queries::of(&exp);
+    assert!(
+        found
+            .iter()
+            .any(|q| q.field == "/alerts/0/expr" && q.text == exp.spec.alerts[0].expr)
+    );
+    assert!(
+        alerts::prometheus_rule(&experiment("hello-app"), "x")
+            .unwrap()
+            .is_none()
     );
 }
 
