@@ -367,6 +367,13 @@ fn workflow_waits_loads_checks_reports_and_cleans_up() {
 }
 
 #[test]
+fn slo_tutorial_workflow_as_rendered() {
+    let exp = experiment("slo-tutorial");
+    let wf = lifecycle::workflow_template(&exp, &bindings(&exp), &versions()).unwrap();
+    insta::assert_snapshot!(lab_core::yaml::to_checked_yaml_document(&wf.value).unwrap());
+}
+
+#[test]
 fn an_experiment_without_load_or_checks_has_no_such_steps() {
     let exp = experiment("gitops-tutorial");
     let mut no_checks = exp.clone();
