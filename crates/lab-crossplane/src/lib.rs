@@ -18,7 +18,7 @@ pub mod xrd;
 use lab_core::Object;
 use lab_kit::secrets::SecretStore;
 use lab_model::component::{BuildResult, Context, PlanError};
-use lab_model::{App, Component, Dependency, Registry};
+use lab_model::{App, Component, Registry};
 
 /// Namespace of Crossplane; the package objects are cluster-scoped, this is the App's home.
 pub const NAMESPACE: &str = lab_kit::namespaces::CROSSPLANE;
@@ -83,13 +83,11 @@ impl Component for CrossplaneCompositions {
     fn namespace(&self) -> &str {
         NAMESPACE
     }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![
-            Dependency::on::<CrossplaneFunctions>(),
-            Dependency::on::<CrossplaneProviders>(),
-        ]
-    }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
+        // The pipelines name these Functions, and the composed resources are the kinds
+        // these Providers serve: both must be installed first.
+        ctx.needs::<CrossplaneFunctions>()?;
+        ctx.needs::<CrossplaneProviders>()?;
         let store = ctx.needs::<SecretStore>()?;
         let mut app = App::new(self)?;
         app.objects = objects(vec![xrd::experiment_cluster(), xrd::object_storage()])?;
