@@ -28,6 +28,8 @@ pub enum Format {
     Json,
     /// `KEY=value` lines for go-task's `dotenv`, from one flat map of strings.
     DotEnv,
+    /// A Markdown page (an experiment's README, a rendered table), from one string.
+    Markdown,
 }
 
 impl Format {
@@ -176,6 +178,24 @@ impl Artifact {
         }
         if self.format == Format::DotEnv {
             return self.render_dotenv();
+        }
+        if self.format == Format::Markdown {
+            let [Value::String(text)] = self.documents.as_slice() else {
+                return Err(Error::Unsafe(format!(
+                    "{}: a Markdown file holds exactly one string",
+                    self.path
+                )));
+            };
+            // Generated Markdown says so in a comment a reader sees in the source, not the page.
+            let mut out = format!(
+                "<!-- {} -->\n",
+                crate::yaml::HEADER.trim_start_matches("# ").trim_end()
+            );
+            out.push_str(text);
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            return Ok(out);
         }
         let mut out = String::new();
         for (i, doc) in self.documents.iter().enumerate() {

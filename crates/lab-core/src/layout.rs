@@ -10,6 +10,7 @@
 //!     <app>/                   one Application's Kubernetes objects, one file each
 //!     values/<app>.yaml        its Helm values, outside every Application path
 //!     bootstrap/               files the CLI (kind, helm, task) reads, never ArgoCD
+//!     readme.md                an experiment's page, rendered from its spec and tutorial
 //!   schemas/                   JSON schemas of the input files
 //!   dashboards/                Grafana dashboards as JSON
 //!   tests/kyverno/<policy>/    Kyverno CLI fixtures (never applied)
@@ -99,6 +100,12 @@ impl ClusterPaths {
     /// Files for the command line (kind config, install values, env), never synced.
     pub fn bootstrap_dir(&self) -> RelPath {
         self.root.join("bootstrap").expect("constant path")
+    }
+
+    /// The page a reader of the folder sees first (GitHub shows `readme.md` like
+    /// `README.md`; paths stay lower case).
+    pub fn readme_file(&self) -> RelPath {
+        self.root.join("readme.md").expect("constant path")
     }
 }
 

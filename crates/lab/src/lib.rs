@@ -26,6 +26,8 @@ pub struct Inputs {
     /// Each target cluster's Talos node inventory, by the name of its folder under
     /// `platform/targets/`.
     pub targets: BTreeMap<String, lab_talos::Inventory>,
+    /// Every `experiments/<name>/experiment.yaml`, checked, sorted by name.
+    pub experiments: Vec<lab_experiments::Experiment>,
 }
 
 pub const SETTINGS_FILE: &str = "platform/hub/platform.yaml";
@@ -57,6 +59,7 @@ impl Inputs {
             settings: load_input(root, SETTINGS_FILE)?,
             versions: load_input(root, VERSIONS_FILE)?,
             targets,
+            experiments: lab_experiments::load_all(root)?,
         })
     }
 }
@@ -170,6 +173,15 @@ pub fn render_with(inputs: &Inputs, hub: Registry) -> Result<Tree> {
         }
     }
     tree.extend(schemas()?)?;
+    for exp in &inputs.experiments {
+        let paths = ClusterPaths::new(ClusterRole::Experiment, &exp.name)?;
+        let page = lab_experiments::readme::render(exp, &inputs.versions)?;
+        tree.add(Artifact::document(
+            paths.readme_file(),
+            Format::Markdown,
+            &page,
+        )?)?;
+    }
     let policies = lab_policy::KyvernoPolicies;
     tree.extend(lab_policy::fixtures(
         settings,
@@ -214,6 +226,11 @@ fn schemas() -> Result<Vec<Artifact>> {
             layout::schema_file("talos-nodes")?,
             Format::JsonSchema,
             &schema_of::<lab_talos::Inventory>(),
+        )?,
+        Artifact::document(
+            layout::schema_file("experiment")?,
+            Format::JsonSchema,
+            &lab_experiments::schema(),
         )?,
     ])
 }

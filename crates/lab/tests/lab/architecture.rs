@@ -14,6 +14,7 @@ const FAMILIES: &[&str] = &[
     "lab-policy",
     "lab-crossplane",
     "lab-talos",
+    "lab-experiments",
 ];
 /// Crates that only read the rendered tree.
 const CHECKERS: &[&str] = &["lab-validate"];
