@@ -5,6 +5,7 @@
 //! against the schemas k8s-openapi derives from Kubernetes' OpenAPI document. Metadata is
 //! checked against `ObjectMeta` for every object, since CRD schemas leave it open.
 
+pub mod chart_values;
 mod rules;
 mod schemas;
 
