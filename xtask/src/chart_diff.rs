@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use lab_core::ObjectId;
 use lab_core::diff::Report;
 use lab_core::fs::DiskTree;
+use lab_validate::chart_values::app_sources;
 use serde_json::Value;
 
 /// One Application's chart source on one side of the diff.
@@ -85,12 +86,7 @@ fn uses(tree: &DiskTree) -> BTreeMap<String, ChartUse> {
         let Ok(doc) = serde_saphyr::from_str::<Value>(&String::from_utf8_lossy(bytes)) else {
             continue;
         };
-        let sources: Vec<&Value> = doc
-            .pointer("/spec/sources")
-            .and_then(Value::as_array)
-            .map(|s| s.iter().collect())
-            .unwrap_or_default();
-        for source in sources.into_iter().chain(doc.pointer("/spec/source")) {
+        for source in app_sources(&doc) {
             let (Some(chart), Some(version)) = (
                 source.get("chart").and_then(Value::as_str),
                 source.get("targetRevision").and_then(Value::as_str),

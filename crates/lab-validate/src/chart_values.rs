@@ -14,8 +14,9 @@
 //!    keys the chart cannot list: see [`FREE_FORM_KEYS`] and [`FREE_FORM_SUFFIXES`];
 //! 3. it configures a subchart (a Chart.yaml dependency, by alias or name): the subchart's own
 //!    values are not vendored;
-//! 4. the chart's schema says so (`additionalProperties` true or a schema, `patternProperties`,
-//!    or an object type without `properties`: then everything below is free-form too);
+//! 4. the chart's schema says so (`additionalProperties` a schema, or `true` without
+//!    `properties`, `patternProperties`, or an object type without `properties`: then
+//!    everything below is free-form too);
 //! 5. the chart's templates (or `tpl` strings in its values) pass it on verbatim — `toYaml`,
 //!    `toJson` or `range $k, $v :=` over `.Values.<path>` (not when only hashed with
 //!    `sha256sum`) — or its key is a file name (`grafana.ini`, `config.yaml`): a config file
@@ -452,6 +453,9 @@ fn merge_schema(node: &mut Node, schema: &Value, root: &Value, depth: usize) {
     };
     match s.get("additionalProperties") {
         Some(Value::Bool(false)) => {}
+        // `true` beside listed properties is leniency (often at the root, for subcharts), not
+        // a statement that the chart reads other keys: Helm still ignores them.
+        Some(Value::Bool(true)) if props.is_some() => {}
         Some(_) => m.open = true,
         // Any object: nothing below is described.
         None if props.is_none() && s.get("patternProperties").is_none() => open_deep(m),
@@ -610,6 +614,15 @@ pub struct Outcome {
     pub unchecked: Vec<String>,
 }
 
+/// An Application's sources: `spec.sources` (multi-source) and `spec.source`.
+pub fn app_sources(app: &Value) -> impl Iterator<Item = &Value> {
+    app.pointer("/spec/sources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .chain(app.pointer("/spec/source"))
+}
+
 /// Checks every Application's chart values in the rendered tree against the catalog.
 pub fn check(tree: &Tree, catalog: &Catalog) -> Outcome {
     let mut out = Outcome::default();
@@ -626,12 +639,7 @@ pub fn check(tree: &Tree, catalog: &Catalog) -> Outcome {
         if id.kind != "Application" || id.group() != "argoproj.io" {
             continue;
         }
-        let sources: Vec<&Value> = doc
-            .pointer("/spec/sources")
-            .and_then(Value::as_array)
-            .map(|s| s.iter().collect())
-            .unwrap_or_default();
-        for source in sources.into_iter().chain(doc.pointer("/spec/source")) {
+        for source in app_sources(doc) {
             let Some(chart) = source.get("chart").and_then(Value::as_str) else {
                 continue;
             };
