@@ -2,6 +2,8 @@
 //! `render` writes, and it replaces `generated/` atomically.
 
 mod bench;
+mod chart_diff;
+mod charts;
 mod crds;
 mod git;
 
@@ -54,6 +56,10 @@ enum Command {
         /// Repository to read revisions from (default: this checkout).
         #[arg(long)]
         repo: Option<PathBuf>,
+        /// Also `helm template` each Application whose chart or values changed, both sides,
+        /// from charts in DIR/<chart>-<version>/ (.ci/pull-charts.sh), and diff the objects.
+        #[arg(long, value_name = "DIR")]
+        charts: Option<PathBuf>,
     },
     /// Strictly validate every rendered object against the CRD schemas in DIR and Kubernetes'
     /// own schemas, plus the lab's cross-reference rules.
@@ -75,6 +81,14 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
         /// Compare instead of writing; exit 1 if the bindings are not what kopium makes.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Vendor the pinned charts' values structure and schema from DIR/<chart>-<version>/.
+    Charts {
+        #[arg(long)]
+        from: PathBuf,
+        /// Compare instead of writing; exit 1 if the vendored facts are stale.
         #[arg(long)]
         check: bool,
     },
@@ -108,13 +122,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             max_chars,
             repo,
+            charts,
         } => diff(
             &root,
             &repo.unwrap_or_else(|| root.clone()),
-            base,
-            head,
+            (base, head),
             format,
             max_chars,
+            charts.as_deref(),
         ),
         Command::Validate {
             schemas,
@@ -129,6 +144,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Crds { from, check } => {
             crds::run(&root, &crds::Options { from, check })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Charts { from, check } => {
+            charts::run(&root, &charts::Options { from, check })?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -178,10 +197,10 @@ fn check(root: &Path, generated: &Path) -> Result<ExitCode> {
 fn diff(
     root: &Path,
     repo: &Path,
-    base: Option<String>,
-    head: Option<String>,
+    (base, head): (Option<String>, Option<String>),
     format: DiffFormat,
     max_chars: usize,
+    charts: Option<&Path>,
 ) -> Result<ExitCode> {
     let base = match base {
         Some(b) => b,
@@ -194,10 +213,25 @@ fn diff(
             .with_context(|| format!("reading generated/ at {rev}"))?,
         None => as_disk_tree(&render_files(root)?),
     };
-    let report = Report::between(&old, &new);
+    let mut report = Report::between(&old, &new);
+    let mut notes = Vec::new();
+    if let Some(dir) = charts {
+        let (expanded, missing) = chart_diff::expand(&old, &new, dir)?;
+        report.groups.extend(expanded.groups);
+        notes = missing;
+    }
+    let notes: String = notes.iter().map(|n| format!("- {n}\n")).collect();
     match format {
-        DiffFormat::Text => print!("{}", report.to_text()),
-        DiffFormat::Markdown => print!("{}", report.to_markdown(max_chars)),
+        DiffFormat::Text => print!("{}{notes}", report.to_text()),
+        DiffFormat::Markdown => print!(
+            "{}{}",
+            report.to_markdown(max_chars.saturating_sub(notes.len() + 40)),
+            if notes.is_empty() {
+                String::new()
+            } else {
+                format!("\n**Charts not expanded:**\n{notes}")
+            }
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -209,11 +243,29 @@ fn validate(root: &Path, generated: &Path, schemas: &Path, talos: &Path) -> Resu
     let files = tree.render()?;
     let catalog = lab_validate::Schemas::load(schemas)?.with_talos(talos)?;
     let report = lab_validate::validate(&tree, &catalog, &inputs.settings);
+    let charts_dir = lab_validate::chart_values::default_dir();
+    let chart_facts = lab_validate::chart_values::Catalog::load(&charts_dir)?;
+    let charts = lab_validate::chart_values::check(&tree, &chart_facts);
     let on_disk = read_tree(generated)?;
     let stale = on_disk != as_disk_tree(&files);
     for finding in &report.findings {
         println!("{finding}");
     }
+    for finding in &charts.findings {
+        println!("{finding}");
+    }
+    for line in &charts.unchecked {
+        println!("validate: chart values NOT checked (no sources, see charts.lock): {line}");
+    }
+    println!(
+        "validate: chart values: {} chart source(s) against {} vendored chart(s), {} key path(s) looked up (and {} more below free-form maps), {} values file(s) against a chart schema, {} finding(s)",
+        charts.sources_checked,
+        chart_facts.len(),
+        charts.paths_checked,
+        charts.paths_free_form,
+        charts.schema_checked,
+        charts.findings.len()
+    );
     println!(
         "validate: {} objects checked against schemas, {} other documents, {} finding(s) in {} ms",
         report.objects_checked,
@@ -224,9 +276,11 @@ fn validate(root: &Path, generated: &Path, schemas: &Path, talos: &Path) -> Resu
     if stale {
         eprintln!("validate: generated/ on disk differs from the render; run `cargo xtask render`");
     }
-    Ok(if report.findings.is_empty() && !stale {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(
+        if report.findings.is_empty() && charts.findings.is_empty() && !stale {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
 }

@@ -183,10 +183,13 @@ pub struct LokiValues {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LokiConfig {
+    /// The chart spells these two in snake case, unlike its other keys.
+    #[serde(rename = "auth_enabled")]
     pub auth_enabled: bool,
     pub common_config: BTreeMap<&'static str, u32>,
     pub schema_config: SchemaConfig,
     pub storage: LokiStorage,
+    #[serde(rename = "limits_config")]
     pub limits_config: LokiLimits,
 }
 

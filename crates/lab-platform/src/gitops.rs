@@ -204,7 +204,6 @@ pub struct WorkflowsValues {
     pub controller: WorkflowsController,
     pub server: WorkflowsServer,
     pub workflow: WorkflowRbac,
-    pub use_default_artifact_repo: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -239,7 +238,13 @@ pub struct WorkflowsServer {
 #[serde(rename_all = "camelCase")]
 pub struct WorkflowRbac {
     pub service_account: ServiceAccountValues,
-    pub rbac: Toggle,
+    pub rbac: CreateRbac,
+}
+
+/// `workflow.rbac.create`: the Role and RoleBinding the workflow service account runs with.
+#[derive(Debug, Serialize)]
+pub struct CreateRbac {
+    pub create: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -300,10 +305,10 @@ impl Component for ArgoWorkflows {
                     create: true,
                     name: Self::WORKFLOW_SERVICE_ACCOUNT,
                 },
-                rbac: Toggle::ON,
+                rbac: CreateRbac { create: true },
             },
-            // No artifact store: experiments keep results in the observability stack.
-            use_default_artifact_repo: false,
+            // No artifact store (the chart configures none by default): experiments keep
+            // results in the observability stack.
         };
         chart_app(self, ctx, "argo-workflows", &values, Apply::ServerSide)
     }

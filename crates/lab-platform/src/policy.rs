@@ -10,7 +10,7 @@ use lab_kit::{Apply, Resources, chart_app, resources};
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KyvernoValues {
-    pub admission_controller: Controller,
+    pub admission_controller: AdmissionController,
     pub background_controller: Controller,
     pub cleanup_controller: Controller,
     pub reports_controller: Controller,
@@ -19,6 +19,18 @@ pub struct KyvernoValues {
 #[derive(Debug, Serialize)]
 pub struct Controller {
     pub replicas: u32,
+    pub resources: Resources,
+}
+
+/// The admission controller sets its container's resources one level down.
+#[derive(Debug, Serialize)]
+pub struct AdmissionController {
+    pub replicas: u32,
+    pub container: ContainerValues,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContainerValues {
     pub resources: Resources,
 }
 
@@ -49,7 +61,12 @@ impl Component for Kyverno {
             resources: resources("50m", "64Mi", None, memory_limit),
         };
         let values = KyvernoValues {
-            admission_controller: one("384Mi"),
+            admission_controller: AdmissionController {
+                replicas: 1,
+                container: ContainerValues {
+                    resources: resources("50m", "64Mi", None, "384Mi"),
+                },
+            },
             background_controller: one("128Mi"),
             cleanup_controller: one("128Mi"),
             reports_controller: one("128Mi"),

@@ -10,6 +10,7 @@
 //! `lab-model`; it depends on no builder crate, so a check cannot share a bug with the code it
 //! checks. Every rule returns typed [`Finding`]s with a stable rule id.
 
+pub mod chart_values;
 pub mod images;
 mod rules;
 mod schemas;

@@ -4,6 +4,7 @@
 //! family or of the checker alone live in that crate.
 
 mod architecture;
+mod chart_values;
 mod clusters;
 mod images;
 mod policy_fixtures;

@@ -1,0 +1,270 @@
+//! `cargo xtask charts --from DIR`: the chart facts `xtask validate` checks Helm values against.
+//!
+//! For every chart pinned in `platform/versions.yaml`, reads `DIR/<chart>-<version>/` (the
+//! layout `helm pull --untar` gives, renamed with the version; `.ci/pull-charts.sh` makes it):
+//! `values.yaml`, `values.schema.json` when the chart ships one, `Chart.yaml` for its
+//! dependencies and `templates/` for the `.Values` paths they read. Writes only their structure to `crates/lab-upstream/charts/<chart>-<version>.json`
+//! and one line per pin to `charts.lock` (the sources' sha256 and where they came from). A pin
+//! whose sources are not in DIR keeps its facts if they are already vendored for that version,
+//! and is otherwise locked as `missing` (so `validate` reports the chart as unchecked).
+//! `--check` compares instead of writing.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use lab_validate::chart_values::{
+    ChartFacts, LOCK_FILE as LOCK, Lock, LockEntry, default_dir, parse_lock, render_lock,
+    template_refs,
+};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+pub struct Options {
+    pub from: PathBuf,
+    pub check: bool,
+}
+
+/// An optional one-line file beside values.yaml naming where the sources came from
+/// (e.g. `github.com/org/repo@<commit>:<path>`); `helm pull` sources have none.
+const ORIGIN: &str = "ORIGIN";
+/// An optional one-line file in place of a chart's sources: why they could not be had.
+const MISSING: &str = "MISSING";
+
+pub fn run(root: &Path, opts: &Options) -> Result<()> {
+    let versions = lab::Inputs::load(root)?.versions;
+    let out_dir = default_dir();
+    let old_lock = match std::fs::read_to_string(out_dir.join(LOCK)) {
+        Ok(text) => parse_lock(&text)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Lock::new(),
+        Err(e) => return Err(e).context("reading the chart lock"),
+    };
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    let mut lock = Lock::new();
+    for (chart, pin) in &versions.charts {
+        let key = (chart.clone(), pin.version.clone());
+        let name = format!("{chart}-{}.json", pin.version);
+        let src = opts.from.join(format!("{chart}-{}", pin.version));
+        if src.join("values.yaml").is_file() {
+            let (facts, locked) = facts_from(&src, chart, &pin.version)?;
+            files.insert(name, to_json(&facts)?);
+            lock.insert(key, locked);
+        } else if let (Ok(text), Some(locked)) = (
+            std::fs::read_to_string(out_dir.join(&name)),
+            old_lock.get(&key).filter(|l| !l.is_missing()),
+        ) {
+            // Not in DIR, but already vendored at this exact version: keep it.
+            files.insert(name, text);
+            lock.insert(key, locked.clone());
+        } else {
+            let origin = std::fs::read_to_string(src.join(MISSING))
+                .ok()
+                .map(|s| s.trim().to_owned())
+                .or_else(|| {
+                    old_lock
+                        .get(&key)
+                        .filter(|l| l.is_missing())
+                        .map(|l| l.origin.clone())
+                })
+                .unwrap_or_else(|| "not found: no sources given".to_owned());
+            lock.insert(
+                key,
+                LockEntry {
+                    values_sha: "missing".into(),
+                    schema_sha: "-".into(),
+                    origin,
+                },
+            );
+        }
+    }
+    files.insert(LOCK.into(), render_lock(&lock));
+    if opts.check {
+        check(&out_dir, &files, &lock, &old_lock)
+    } else {
+        write(&out_dir, &files)
+    }
+}
+
+fn facts_from(src: &Path, chart: &str, version: &str) -> Result<(ChartFacts, LockEntry)> {
+    let values_text = std::fs::read(src.join("values.yaml"))
+        .with_context(|| format!("reading {}", src.join("values.yaml").display()))?;
+    let defaults = parse_yaml(&values_text, &src.join("values.yaml"))?;
+    let schema_path = src.join("values.schema.json");
+    let (schema, schema_sha) = match std::fs::read(&schema_path) {
+        Ok(bytes) => {
+            let v: Value = serde_json::from_slice(&bytes)
+                .with_context(|| format!("{} is not JSON", schema_path.display()))?;
+            (Some(v), sha256(&bytes))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, "-".to_owned()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", schema_path.display())),
+    };
+    // What the templates read, and `tpl` strings in the values themselves.
+    let mut refs = template_refs(&String::from_utf8_lossy(&values_text));
+    for file in files_below(&src.join("templates"))? {
+        let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        refs.extend(template_refs(&String::from_utf8_lossy(&text)));
+    }
+    refs.sort();
+    refs.dedup();
+    let facts = ChartFacts::derive(
+        chart,
+        version,
+        &defaults,
+        schema.as_ref(),
+        subcharts(&src.join("Chart.yaml"))?,
+        &refs,
+    );
+    let origin = std::fs::read_to_string(src.join(ORIGIN))
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| "helm-pull".to_owned());
+    Ok((
+        facts,
+        LockEntry {
+            values_sha: sha256(&values_text),
+            schema_sha,
+            origin,
+        },
+    ))
+}
+
+/// Every file below `dir`, sorted; none when it does not exist.
+fn files_below(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn parse_yaml(bytes: &[u8], path: &Path) -> Result<Value> {
+    let text =
+        std::str::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
+    let value: Option<Value> = serde_saphyr::from_str(text)
+        .map_err(|e| anyhow::anyhow!("{}: not YAML: {e}", path.display()))?;
+    Ok(value.unwrap_or(Value::Null))
+}
+
+/// Dependency aliases (or names) from Chart.yaml; none when there is no Chart.yaml.
+fn subcharts(chart_yaml: &Path) -> Result<Vec<String>> {
+    let Ok(bytes) = std::fs::read(chart_yaml) else {
+        return Ok(Vec::new());
+    };
+    let chart = parse_yaml(&bytes, chart_yaml)?;
+    let mut out: Vec<String> = chart
+        .get("dependencies")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.get("alias").or_else(|| d.get("name")))
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+fn to_json(facts: &ChartFacts) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(facts)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn write(out_dir: &Path, files: &BTreeMap<String, String>) -> Result<()> {
+    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    // Facts of versions no longer pinned go.
+    for entry in std::fs::read_dir(out_dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".json") && !files.contains_key(name) {
+            std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        }
+    }
+    for (name, text) in files {
+        std::fs::write(out_dir.join(name), text)
+            .with_context(|| format!("writing {}", out_dir.join(name).display()))?;
+    }
+    let facts = files.len() - 1;
+    let missing = files[LOCK]
+        .lines()
+        .filter(|l| l.contains(" missing "))
+        .count();
+    println!(
+        "charts: facts for {facts} chart(s); {missing} pinned chart(s) without sources (see {LOCK})"
+    );
+    Ok(())
+}
+
+/// Compares with what is vendored; the origin column is informational (the same bytes may come
+/// from a git tag or from `helm pull`), so only the facts and the hashes must match.
+fn check(
+    out_dir: &Path,
+    files: &BTreeMap<String, String>,
+    lock: &Lock,
+    old_lock: &Lock,
+) -> Result<()> {
+    let mut stale = Vec::new();
+    for (name, text) in files.iter().filter(|(n, _)| n.as_str() != LOCK) {
+        if std::fs::read_to_string(out_dir.join(name)).ok().as_deref() != Some(text) {
+            stale.push(name.clone());
+        }
+    }
+    for entry in
+        std::fs::read_dir(out_dir).with_context(|| format!("reading {}", out_dir.display()))?
+    {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") && !files.contains_key(&name) {
+            stale.push(format!("{name} (no longer pinned)"));
+        }
+    }
+    let hashes = |l: &Lock| -> Vec<(String, String, String, String)> {
+        l.iter()
+            .map(|((c, v), x)| {
+                (
+                    c.clone(),
+                    v.clone(),
+                    x.values_sha.clone(),
+                    x.schema_sha.clone(),
+                )
+            })
+            .collect()
+    };
+    if hashes(lock) != hashes(old_lock) {
+        stale.push(LOCK.to_owned());
+    }
+    if stale.is_empty() {
+        println!(
+            "charts: the vendored chart facts match the sources ({} files)",
+            files.len() - 1
+        );
+        Ok(())
+    } else {
+        bail!(
+            "chart facts are stale: {}; run `cargo xtask charts --from DIR`",
+            stale.join(", ")
+        )
+    }
+}
