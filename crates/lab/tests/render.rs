@@ -1,6 +1,10 @@
 //! The render as a whole: the committed tree is current, names are checked before anything is
 //! written, and waves respect CRD ownership.
 
+// In a subfolder so cargo does not build it as a test binary of its own.
+#[path = "render/adrs.rs"]
+mod adrs;
+
 use lab::{Inputs, hub_registry, render, render_with, repo_root};
 use lab_core::diff::Report;
 use lab_core::fs::{as_disk_tree, read_tree, write_tree};
