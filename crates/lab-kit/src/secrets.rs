@@ -5,11 +5,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use lab_core::Object;
 use lab_crds::external_secrets_io::clustersecretstores::*;
 use lab_crds::external_secrets_io::externalsecrets::*;
-use lab_model::component::{BuildResult, Context, IgnoredField};
-use lab_model::{App, Component, Dependency};
+use lab_model::component::{BuildResult, Context, Exposed, IgnoredField};
+use lab_model::{App, Component};
 use serde::Serialize;
 
-use crate::common::{Apply, Toggle, chart_app};
+use crate::values::{Apply, Toggle, chart_app, resources};
 
 /// The ClusterSecretStore every ExternalSecret of the lab reads from.
 pub const SECRET_STORE: &str = "openbao";
@@ -23,50 +23,6 @@ pub struct SecretKey<'a> {
     pub key: &'a str,
     pub path: &'a str,
     pub property: &'a str,
-}
-
-/// An ExternalSecret named `name` in `namespace` that materializes Secret `target` from
-/// OpenBao through [`SECRET_STORE`]; the Secret is owned (deleted with the ExternalSecret).
-pub fn external_secret(
-    name: &str,
-    namespace: &str,
-    target: &str,
-    keys: &[SecretKey],
-) -> ExternalSecret {
-    ExternalSecret {
-        metadata: ObjectMeta {
-            name: Some(name.to_owned()),
-            namespace: Some(namespace.to_owned()),
-            ..Default::default()
-        },
-        spec: ExternalSecretSpec {
-            refresh_interval: Some(REFRESH_INTERVAL.to_owned()),
-            secret_store_ref: Some(ExternalSecretSecretStoreRef {
-                kind: Some(ExternalSecretSecretStoreRefKind::ClusterSecretStore),
-                name: Some(SECRET_STORE.to_owned()),
-            }),
-            target: Some(ExternalSecretTarget {
-                name: Some(target.to_owned()),
-                creation_policy: Some(ExternalSecretTargetCreationPolicy::Owner),
-                ..Default::default()
-            }),
-            data: Some(
-                keys.iter()
-                    .map(|k| ExternalSecretData {
-                        secret_key: k.key.to_owned(),
-                        remote_ref: ExternalSecretDataRemoteRef {
-                            key: k.path.to_owned(),
-                            property: Some(k.property.to_owned()),
-                            ..Default::default()
-                        },
-                        source_ref: None,
-                    })
-                    .collect(),
-            ),
-            ..Default::default()
-        },
-        status: None,
-    }
 }
 
 /// OpenBao, the lab's secret store and internal CA. Its namespace is a field so one place
@@ -95,7 +51,7 @@ impl OpenBao {
 
     /// The API address inside the cluster (plain HTTP: only reachable in-cluster).
     pub fn url(&self) -> String {
-        crate::common::service_url(Self::SERVICE, &self.namespace, Self::PORT)
+        crate::service_url(Self::SERVICE, &self.namespace, Some(Self::PORT))
     }
 
     fn server_config() -> String {
@@ -124,7 +80,7 @@ pub struct OpenBaoServer {
     pub ha: Toggle,
     pub standalone: Standalone,
     pub data_storage: DataStorage,
-    pub resources: crate::common::Resources,
+    pub resources: crate::values::Resources,
 }
 
 #[derive(Debug, Serialize)]
@@ -143,6 +99,15 @@ pub struct DataStorage {
 }
 
 impl Component for OpenBao {
+    fn exposed(&self) -> Option<Exposed> {
+        Some(Exposed {
+            host: "openbao",
+            namespace: self.namespace.clone(),
+            service: Self::SERVICE.to_owned(),
+            port: Self::PORT,
+        })
+    }
+
     fn name(&self) -> &str {
         "openbao"
     }
@@ -166,7 +131,7 @@ impl Component for OpenBao {
                     enabled: true,
                     size: "1Gi",
                 },
-                resources: crate::common::resources("50m", "128Mi", None, "256Mi"),
+                resources: resources("50m", "128Mi", None, "256Mi"),
             },
             injector: Toggle::OFF,
             csi: Toggle::OFF,
@@ -182,14 +147,14 @@ impl Component for OpenBao {
 pub struct EsoValues {
     #[serde(rename = "installCRDs")]
     pub install_crds: bool,
-    pub resources: crate::common::Resources,
+    pub resources: crate::values::Resources,
     pub webhook: EsoPart,
     pub cert_controller: EsoPart,
 }
 
 #[derive(Debug, Serialize)]
 pub struct EsoPart {
-    pub resources: crate::common::Resources,
+    pub resources: crate::values::Resources,
 }
 
 /// The External Secrets Operator.
@@ -217,10 +182,10 @@ impl Component for ExternalSecrets {
     }
 
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let small = || crate::common::resources("25m", "32Mi", None, "64Mi");
+        let small = || resources("25m", "32Mi", None, "64Mi");
         let values = EsoValues {
             install_crds: true,
-            resources: crate::common::resources("50m", "64Mi", None, "128Mi"),
+            resources: resources("50m", "64Mi", None, "128Mi"),
             webhook: EsoPart { resources: small() },
             cert_controller: EsoPart { resources: small() },
         };
@@ -246,6 +211,56 @@ pub struct SecretStore;
 impl SecretStore {
     /// The OpenBao role bound to the ESO service account (created at bootstrap).
     pub const OPENBAO_ROLE: &'static str = "external-secrets";
+
+    /// The ClusterSecretStore's name, which every ExternalSecret names.
+    pub fn name(&self) -> &'static str {
+        SECRET_STORE
+    }
+
+    /// An ExternalSecret named `name` in `namespace` that materializes Secret `target` from
+    /// OpenBao through this store; the Secret is owned (deleted with the ExternalSecret).
+    pub fn external_secret(
+        &self,
+        name: &str,
+        namespace: &str,
+        target: &str,
+        keys: &[SecretKey],
+    ) -> ExternalSecret {
+        ExternalSecret {
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                namespace: Some(namespace.to_owned()),
+                ..Default::default()
+            },
+            spec: ExternalSecretSpec {
+                refresh_interval: Some(REFRESH_INTERVAL.to_owned()),
+                secret_store_ref: Some(ExternalSecretSecretStoreRef {
+                    kind: Some(ExternalSecretSecretStoreRefKind::ClusterSecretStore),
+                    name: Some(SECRET_STORE.to_owned()),
+                }),
+                target: Some(ExternalSecretTarget {
+                    name: Some(target.to_owned()),
+                    creation_policy: Some(ExternalSecretTargetCreationPolicy::Owner),
+                    ..Default::default()
+                }),
+                data: Some(
+                    keys.iter()
+                        .map(|k| ExternalSecretData {
+                            secret_key: k.key.to_owned(),
+                            remote_ref: ExternalSecretDataRemoteRef {
+                                key: k.path.to_owned(),
+                                property: Some(k.property.to_owned()),
+                                ..Default::default()
+                            },
+                            source_ref: None,
+                        })
+                        .collect(),
+                ),
+                ..Default::default()
+            },
+            status: None,
+        }
+    }
 
     pub fn store(&self, openbao: &OpenBao, eso: &ExternalSecrets) -> ClusterSecretStore {
         ClusterSecretStore::new(
@@ -290,18 +305,22 @@ impl Component for SecretStore {
         "external-secrets"
     }
 
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![
-            Dependency::on::<OpenBao>(),
-            Dependency::on::<ExternalSecrets>(),
-        ]
-    }
-
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let openbao = ctx.registry.require::<OpenBao>()?;
-        let eso = ctx.registry.require::<ExternalSecrets>()?;
+        let openbao = ctx.needs::<OpenBao>()?;
+        let eso = ctx.needs::<ExternalSecrets>()?;
         let mut app = App::new(self)?;
         app.objects = vec![Object::new(&self.store(openbao, eso))?];
         Ok(app)
     }
+}
+
+/// Adds OpenBao (as given), the External Secrets Operator and the ClusterSecretStore: the
+/// secret path every component that reads a credential needs.
+pub fn register_with(
+    registry: &mut lab_model::Registry,
+    openbao: OpenBao,
+) -> Result<(), lab_model::component::PlanError> {
+    registry.add(openbao)?;
+    registry.add(ExternalSecrets)?;
+    registry.add(SecretStore)
 }

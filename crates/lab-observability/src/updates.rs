@@ -1,4 +1,5 @@
-//! ArgoCD Image Updater configuration for the demo apps: follow the moving `main` tag the
+//! ArgoCD Image Updater configuration for the demo apps (beside them: it follows their
+//! images): follow the moving `main` tag the
 //! build workflow pushes, pin by digest, and write the new digest back to Git so the
 //! repository stays the only source of truth.
 
@@ -7,9 +8,8 @@ use lab_core::Object;
 use lab_crds::argocd_image_updater_argoproj_io::imageupdaters::*;
 use lab_model::component::{BuildResult, Context};
 use lab_model::{App, Component, Settings};
-use lab_observability::workload::DemoApps;
 
-use crate::policies::lab_registry_prefix;
+use crate::workload::DemoApps;
 
 /// The tag the build workflow moves to the newest build of the default branch; Image Updater
 /// resolves it to a digest, so nothing in Git ever says `main` alone.
@@ -30,7 +30,7 @@ impl ImageUpdates {
         images: &[&str],
     ) -> ImageUpdater {
         let repo = &settings.repository;
-        let prefix = lab_registry_prefix(settings);
+        let prefix = settings.repository.image_prefix();
         ImageUpdater {
             metadata: ObjectMeta {
                 name: Some("demo-apps".to_owned()),
@@ -76,10 +76,10 @@ impl Component for ImageUpdates {
         "image-updates"
     }
     fn namespace(&self) -> &str {
-        "argocd"
+        lab_core::layout::ARGOCD_NAMESPACE
     }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let demo = ctx.registry.require::<DemoApps>()?;
+        let demo = ctx.needs::<DemoApps>()?;
         let mut images: Vec<&str> = demo.apps.iter().map(|a| a.image).collect();
         images.sort_unstable();
         images.dedup();

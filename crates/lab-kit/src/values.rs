@@ -1,5 +1,5 @@
-//! Pieces every hub builder uses: typed Helm value fragments shared by several charts,
-//! object metadata, in-cluster URLs, and the one way a chart becomes an App.
+//! Typed Helm value fragments shared by several charts, object metadata, and the one way a
+//! chart becomes an App.
 
 use std::collections::BTreeMap;
 
@@ -80,11 +80,6 @@ pub fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
     }
 }
 
-/// `http://<service>.<namespace>.svc.cluster.local:<port>`.
-pub fn service_url(service: &str, namespace: &str, port: u16) -> String {
-    format!("http://{service}.{namespace}.svc.cluster.local:{port}")
-}
-
 /// How a chart's Application is synced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Apply {
@@ -125,14 +120,6 @@ pub fn quantities(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn service_urls_are_fully_qualified() {
-        assert_eq!(
-            service_url("openbao", "vault", 8200),
-            "http://openbao.vault.svc.cluster.local:8200"
-        );
-    }
 
     #[test]
     fn resources_leave_out_an_unset_cpu_limit() {

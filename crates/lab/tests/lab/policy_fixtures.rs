@@ -1,7 +1,4 @@
-#![allow(clippy::unwrap_used)]
 //! The Kyverno CLI fixtures are complete and consistent with the policies they test.
-
-mod common;
 
 use std::collections::BTreeSet;
 
@@ -24,7 +21,7 @@ fn resolve(dir: &str, rel: &str) -> String {
 }
 
 fn tests() -> Vec<(String, Test)> {
-    let tree = common::rendered_tree();
+    let tree = crate::rendered_tree();
     tree.artifacts()
         .filter(|a| a.format == Format::KyvernoTest)
         .map(|a| {
@@ -38,7 +35,7 @@ fn tests() -> Vec<(String, Test)> {
 
 #[test]
 fn every_policy_has_a_fixture_with_a_failing_resource() {
-    let (settings, _) = common::inputs();
+    let settings = lab_testkit::settings();
     let tested: BTreeSet<String> = tests().into_iter().map(|(_, t)| t.metadata.name).collect();
     for p in cluster_policies(&settings) {
         let name = p.metadata.name.clone().unwrap();
@@ -63,8 +60,8 @@ fn every_policy_has_a_fixture_with_a_failing_resource() {
 
 #[test]
 fn fixture_references_resolve_to_rendered_files_rules_and_resources() {
-    let tree = common::rendered_tree();
-    let (settings, _) = common::inputs();
+    let tree = crate::rendered_tree();
+    let settings = lab_testkit::settings();
     let policies = cluster_policies(&settings);
     for (dir, t) in tests() {
         for file in t.policies.iter().chain(&t.exceptions).chain(&t.resources) {

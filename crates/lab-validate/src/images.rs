@@ -1,10 +1,12 @@
-//! Validation of the rendered tree: every workload image is pinned, and every image from the
-//! lab's own registry is covered by the signature-verification policy.
+//! Image rules: every workload image is pinned, and every image from the lab's own registry
+//! is covered by a signature-verification rule (a `verifyImages` entry of a ClusterPolicy).
 
-use lab_core::{Format, ObjectId, Tree};
+use lab_core::{Finding, Format, ObjectId, Tree, layout};
 use serde_json::Value;
 
-use crate::policies::VERIFY_IMAGE_SIGNATURE;
+/// Rule ids.
+pub const IMAGE_PINNED: &str = "image-pinned";
+pub const IMAGE_SIGNED: &str = "image-signed";
 
 /// Keys under which Kubernetes, Argo Workflows and similar APIs keep container specs, each an
 /// object (or a list of objects) with an `image` string.
@@ -16,10 +18,6 @@ const CONTAINER_KEYS: [&str; 6] = [
     "script",
     "sidecars",
 ];
-
-/// Top-level folders of `generated/` that hold files no cluster ever applies (Kyverno CLI
-/// fixtures contain bad images on purpose).
-const NOT_APPLIED: [&str; 1] = ["tests"];
 
 /// One image found in an object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +33,7 @@ pub struct ImageUse {
 pub fn images(tree: &Tree) -> Vec<ImageUse> {
     let mut out = Vec::new();
     for artifact in tree.artifacts() {
-        if artifact.format != Format::Object || NOT_APPLIED.contains(&artifact.path.top()) {
+        if artifact.format != Format::Object || layout::is_never_applied(&artifact.path) {
             continue;
         }
         let Some(id) = &artifact.object else { continue };
@@ -111,14 +109,14 @@ pub fn unpinned(image: &str) -> Option<String> {
     }
 }
 
-/// The `imageReferences` of the verify-image-signature policy found in the tree.
+/// The `imageReferences` of every `verifyImages` rule of the ClusterPolicies a cluster applies.
 pub fn verified_references(tree: &Tree) -> Vec<String> {
     tree.artifacts()
-        .filter(|a| a.format == Format::Object && !NOT_APPLIED.contains(&a.path.top()))
+        .filter(|a| a.format == Format::Object && !layout::is_never_applied(&a.path))
         .filter(|a| {
             a.object
                 .as_ref()
-                .is_some_and(|id| id.kind == "ClusterPolicy" && id.name == VERIFY_IMAGE_SIGNATURE)
+                .is_some_and(|id| id.kind == "ClusterPolicy")
         })
         .flat_map(|a| a.documents.iter())
         .filter_map(|doc| doc.pointer("/spec/rules")?.as_array())
@@ -155,23 +153,32 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
-/// Findings for `cargo xtask validate`, one line each, empty when the tree is fine:
-/// every image in an applied object is pinned, and every image under `lab_registry_prefix`
-/// (`ghcr.io/<owner>/<repo>/`) matches an `imageReferences` entry of the verify policy.
-pub fn image_findings(tree: &Tree, lab_registry_prefix: &str) -> Vec<String> {
+/// The image findings of the tree: every image in an applied object is pinned, and every
+/// image under `lab_image_prefix` (`ghcr.io/<owner>/<repo>/`) matches an `imageReferences`
+/// entry of a signature-verification rule.
+pub fn image_findings(tree: &Tree, lab_image_prefix: &str) -> Vec<Finding> {
     let references = verified_references(tree);
     let mut findings = Vec::new();
     for u in images(tree) {
-        let at = format!("{}: {} {}", u.path, u.object, u.pointer);
         if let Some(why) = unpinned(&u.image) {
-            findings.push(format!("{at}: image {:?} is not pinned: {why}", u.image));
+            findings.push(Finding::object(
+                &u.path,
+                &u.object,
+                IMAGE_PINNED,
+                format!("{}: image {:?} is not pinned: {why}", u.pointer, u.image),
+            ));
         }
-        if u.image.starts_with(lab_registry_prefix)
+        if u.image.starts_with(lab_image_prefix)
             && !references.iter().any(|r| wildcard_match(r, &u.image))
         {
-            findings.push(format!(
-                "{at}: image {:?} is from the lab registry but no imageReferences of ClusterPolicy {VERIFY_IMAGE_SIGNATURE} covers it (have: {references:?})",
-                u.image
+            findings.push(Finding::object(
+                &u.path,
+                &u.object,
+                IMAGE_SIGNED,
+                format!(
+                    "{}: image {:?} is from the lab registry but no verifyImages rule covers it (imageReferences: {references:?})",
+                    u.pointer, u.image
+                ),
             ));
         }
     }

@@ -1,19 +1,14 @@
 //! The render as a whole: the committed tree is current, names are checked before anything is
 //! written, and waves respect CRD ownership.
 
-// In a subfolder so cargo does not build it as a test binary of its own.
-#[path = "render/adrs.rs"]
-mod adrs;
-
-use lab::{Inputs, hub_registry, render, render_with, repo_root};
+use lab::{Inputs, hub_registry, render, render_with};
 use lab_core::diff::Report;
 use lab_core::fs::{as_disk_tree, read_tree, write_tree};
 use lab_model::component::{BuildResult, Context};
 use lab_model::{App, Component, Dependency, Registry};
+use lab_testkit::repo_root;
 
-fn inputs() -> Inputs {
-    Inputs::load(&repo_root()).expect("inputs load")
-}
+use crate::inputs;
 
 #[test]
 fn committed_generated_tree_is_current() {
@@ -52,7 +47,7 @@ fn a_traversal_name_is_refused_and_nothing_is_written() {
     for evil in ["../evil", "/etc", "a/../../b", ".hidden"] {
         let mut registry = hub_registry(&inputs().settings).unwrap();
         registry.add(Named(evil)).unwrap();
-        let err = render_with(&inputs(), &registry)
+        let err = render_with(&inputs(), registry)
             .and_then(|tree| Ok(tree.render()?))
             .map(|files| write_tree(&files, &out))
             .expect_err("a bad name must fail the render");
@@ -188,7 +183,7 @@ fn a_bad_input_file_is_named_relative_to_the_repository() {
     for file in [
         lab::SETTINGS_FILE,
         lab::VERSIONS_FILE,
-        lab::TALOS_NODES_FILE,
+        "platform/targets/talos/nodes.yaml",
     ] {
         let path = dir.path().join(file);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

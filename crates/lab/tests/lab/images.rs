@@ -1,15 +1,11 @@
-#![allow(clippy::unwrap_used)]
 //! The image rules of `cargo xtask validate`, each shown failing on a bad object.
-
-mod common;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use lab_core::{Artifact, Format, Object, ObjectId, RelPath, Tree};
-use lab_policy::images::{images, unpinned, wildcard_match};
-use lab_policy::{image_findings, lab_registry_prefix};
+use lab_validate::images::{image_findings, images, unpinned, wildcard_match};
 use serde_json::json;
 
 fn template(images: &[&str]) -> PodTemplateSpec {
@@ -47,10 +43,10 @@ fn deployment(name: &str, images: &[&str]) -> Artifact {
 }
 
 fn with_policies(extra: Vec<Artifact>) -> (Tree, String) {
-    let (settings, _) = common::inputs();
-    let mut tree = common::rendered_tree();
+    let settings = lab_testkit::settings();
+    let mut tree = crate::rendered_tree();
     tree.extend(extra).unwrap();
-    (tree, lab_registry_prefix(&settings))
+    (tree, settings.repository.image_prefix())
 }
 
 #[test]
@@ -62,7 +58,10 @@ fn the_rendered_policy_tree_and_a_pinned_workload_have_no_findings() {
             "docker.io/library/busybox@sha256:0000000000000000000000000000000000000000000000000000000000000000",
         ],
     )]);
-    assert_eq!(image_findings(&tree, &prefix), Vec::<String>::new());
+    assert_eq!(
+        image_findings(&tree, &prefix),
+        Vec::<lab_core::Finding>::new()
+    );
     // The fixtures hold bad images on purpose; they are not applied and not checked.
     assert!(
         tree.get("tests/kyverno/disallow-latest-tag/pod-latest.yaml")
@@ -73,9 +72,16 @@ fn the_rendered_policy_tree_and_a_pinned_workload_have_no_findings() {
 #[test]
 fn an_untagged_image_fails() {
     let (tree, prefix) = with_policies(vec![deployment("bad", &["docker.io/library/nginx"])]);
-    let findings = image_findings(&tree, &prefix);
+    let findings: Vec<String> = image_findings(&tree, &prefix)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(findings.len(), 1, "{findings:?}");
-    assert!(findings[0].contains("Deployment demo/bad /spec/template/spec/containers/0/image"));
+    assert!(
+        findings[0].contains(
+            "Deployment demo/bad · image-pinned · /spec/template/spec/containers/0/image"
+        )
+    );
     assert!(findings[0].contains("untagged"), "{}", findings[0]);
 }
 
@@ -109,7 +115,10 @@ fn a_latest_image_fails_even_in_a_cronjob() {
     )
     .unwrap();
     let (tree, prefix) = with_policies(vec![a]);
-    let findings = image_findings(&tree, &prefix);
+    let findings: Vec<String> = image_findings(&tree, &prefix)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert!(findings[0].contains("containers/1/image"));
     assert!(findings[0].contains("latest"));
@@ -144,22 +153,28 @@ fn images_in_argo_workflow_templates_are_found() {
             "/spec/templates/1/script/image"
         ]
     );
-    let findings = image_findings(&tree, &prefix);
+    let findings: Vec<String> = image_findings(&tree, &prefix)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert!(findings[0].contains("grafana/k6"));
 }
 
 #[test]
 fn a_lab_image_outside_the_verified_references_fails() {
-    let (settings, _) = common::inputs();
-    let prefix = lab_registry_prefix(&settings);
+    let settings = lab_testkit::settings();
+    let prefix = settings.repository.image_prefix();
     let covered = format!("{prefix}hello-app:sha-1234567");
     let (tree, _) = with_policies(vec![deployment("covered", &[&covered])]);
-    assert_eq!(image_findings(&tree, &prefix), Vec::<String>::new());
+    assert_eq!(
+        image_findings(&tree, &prefix),
+        Vec::<lab_core::Finding>::new()
+    );
 
     // The same image with a tree whose verify policy names another prefix is uncovered.
     let mut narrow = Tree::new();
-    for a in common::rendered_tree().artifacts() {
+    for a in crate::rendered_tree().artifacts() {
         let mut a = a.clone();
         if a.path
             .as_str()
@@ -175,12 +190,13 @@ fn a_lab_image_outside_the_verified_references_fails() {
     narrow.add(deployment("uncovered", &[&covered])).unwrap();
     // Every lab image of the render is now uncovered too; look at the added Deployment.
     let findings: Vec<String> = image_findings(&narrow, &prefix)
-        .into_iter()
+        .iter()
+        .map(ToString::to_string)
         .filter(|f| f.contains("deployment-uncovered"))
         .collect();
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert!(
-        findings[0].contains("no imageReferences"),
+        findings[0].contains("no verifyImages rule covers it"),
         "{}",
         findings[0]
     );

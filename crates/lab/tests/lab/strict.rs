@@ -1,7 +1,8 @@
 //! Validation is strict and the rules bite: each test breaks one thing in a real render.
 
-use lab::{Inputs, render, repo_root};
+use lab::{Inputs, render};
 use lab_core::{Artifact, Format, RelPath, Tree};
+use lab_testkit::repo_root;
 use lab_validate::{Schemas, validate};
 use serde_json::{Value, json};
 
