@@ -2,6 +2,7 @@
 //! `render` writes, and it replaces `generated/` atomically.
 
 mod bench;
+mod book;
 mod chart_diff;
 mod charts;
 mod crds;
@@ -76,6 +77,8 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         runs: usize,
     },
+    /// Build the learner's book (mdBook) from README, docs/, experiments/*/tutorial.md.
+    Book(book::Options),
     /// Regenerate crates/lab-crds from upstream CRD files with kopium.
     Crds {
         #[arg(long)]
@@ -140,6 +143,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bench { runs } => {
             bench::run(&root, runs.max(1))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Book(options) => {
+            book::run(&root, &options)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Crds { from, check } => {

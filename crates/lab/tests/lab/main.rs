@@ -3,6 +3,7 @@
 //! clusters). One test binary; a new whole-lab test goes into a module here. Tests of one
 //! family or of the checker alone live in that crate.
 
+mod adrs;
 mod architecture;
 mod chart_values;
 mod clusters;
