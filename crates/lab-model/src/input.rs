@@ -151,22 +151,10 @@ pub fn parse<T: Input>(file: &Path, text: &str) -> Result<T, InputError> {
     Ok(value)
 }
 
-/// Problems of the YAML itself that a JSON schema cannot see once the text is parsed.
+/// Scalars whose type YAML 1.1 and YAML 1.2 resolve differently: a reader (or a later tool)
+/// may take them otherwise than this loader does.
 fn yaml_problems(doc: &Document) -> Vec<Problem> {
-    let mut out: Vec<Problem> = doc
-        .duplicates
-        .iter()
-        .map(|f| {
-            Problem::new(
-                f.clone(),
-                "yaml-duplicate-key",
-                format!(
-                    "key `{}` is given twice in one mapping; expected each key once",
-                    f.last_key().unwrap_or_default()
-                ),
-            )
-        })
-        .collect();
+    let mut out = Vec::new();
     for (field, origin) in &doc.values {
         let Some(raw) = origin.raw.as_deref().filter(|_| origin.plain) else {
             continue;
@@ -180,6 +168,16 @@ fn yaml_problems(doc: &Document) -> Vec<Problem> {
                 format!(
                     "`{raw}` has a leading zero, which YAML 1.1 reads as octal and YAML 1.2 \
                      as decimal; expected a number without leading zeros (or a quoted string)"
+                ),
+            ));
+        }
+        if doc.get(field).is_some_and(Value::is_boolean) && raw != "true" && raw != "false" {
+            out.push(Problem::new(
+                field.clone(),
+                "yaml-boolean",
+                format!(
+                    "`{raw}` is a boolean in YAML 1.1 but text in YAML 1.2; expected `true` or \
+                     `false`"
                 ),
             ));
         }
@@ -211,7 +209,7 @@ fn locate(doc: &Document, problems: Vec<Problem>) -> Vec<(Problem, Option<(u64, 
 }
 
 fn position(doc: &Document, field: &Field, rule: &str) -> Option<(u64, u64)> {
-    let key_first = matches!(rule, "schema-unknown-key" | "yaml-duplicate-key");
+    let key_first = rule == "schema-unknown-key";
     if key_first && let Some(o) = doc.keys.get(field) {
         return Some((o.line, o.column));
     }

@@ -203,3 +203,4 @@ fn a_bad_input_file_is_named_relative_to_the_repository() {
         "{err}"
     );
 }
+mod inputs;

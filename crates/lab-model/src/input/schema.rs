@@ -208,6 +208,10 @@ pub fn type_problem(schema: &Value, doc: &Document, field: Field, error: &str) -
     let expected = at_field(schema, &field).and_then(|n| description(schema, n));
     // serde says e.g. "invalid type: floating point `24.0`, expected u8": keep what it expected.
     let wanted = error.rsplit_once(", expected ").map_or(error, |(_, w)| w);
+    let integer = wanted.len() > 1
+        && wanted.starts_with(['u', 'i'])
+        && wanted[1..].bytes().all(|b| b.is_ascii_digit());
+    let wanted = if integer { "a whole number" } else { wanted };
     let message = match expected {
         Some(d) => format!("{value} is not {wanted}; expected: {d}"),
         None => format!("{value} is not {wanted}; expected {wanted}"),
@@ -220,14 +224,7 @@ fn shown(doc: &Document, field: &Field) -> String {
     if let Some(raw) = doc.values.get(field).and_then(|o| o.raw.as_deref()) {
         return format!("`{}`", shorten(raw));
     }
-    let mut node = Some(&doc.value);
-    for step in field.steps() {
-        node = node.and_then(|n| match step {
-            Ok(k) => n.get(k),
-            Err(i) => n.get(i),
-        });
-    }
-    match node {
+    match doc.get(field) {
         Some(v) => format!("`{}`", shorten(&v.to_string())),
         None => "the value".to_owned(),
     }

@@ -27,8 +27,18 @@ pub struct Document {
     pub values: BTreeMap<Field, Origin>,
     /// Origins of mapping keys, by the field the key names.
     pub keys: BTreeMap<Field, Origin>,
-    /// Keys given twice in one mapping (the later one is where it repeats).
-    pub duplicates: Vec<Field>,
+}
+
+impl Document {
+    /// The value at `field`, if there is one.
+    pub fn get(&self, field: &Field) -> Option<&Value> {
+        field
+            .steps()
+            .try_fold(&self.value, |node, step| match step {
+                Ok(k) => node.get(k),
+                Err(i) => node.get(i),
+            })
+    }
 }
 
 /// A YAML syntax error at a position.
@@ -52,14 +62,14 @@ pub fn parse(text: &str) -> Result<Document, SyntaxError> {
         value: Value::Null,
         values: BTreeMap::new(),
         keys: BTreeMap::new(),
-        duplicates: Vec::new(),
     };
     doc.value = flatten(text, root, Field::root(), &mut doc);
     Ok(doc)
 }
 
-/// serde-saphyr's text without its `error: line L column C:` prefix: the position is given
-/// separately, with the file name.
+/// serde-saphyr's text without its position (`error: line L column C:` before it, `at line L,
+/// column C` after it) nor advice meant for programmers: the position is given separately,
+/// with the file name.
 fn plain_message(rendered: &str) -> String {
     let mut msg = rendered.trim().trim_start_matches("error:").trim_start();
     if let Some(rest) = msg.strip_prefix("line ")
@@ -67,7 +77,14 @@ fn plain_message(rendered: &str) -> String {
     {
         msg = after;
     }
-    msg.lines().next().unwrap_or_default().trim().to_owned()
+    let mut msg = msg.lines().next().unwrap_or_default().trim();
+    if let Some((before, _)) = msg.rsplit_once(" at line ") {
+        msg = before;
+    }
+    match msg.split_once(", set DuplicateKeyPolicy") {
+        Some((before, _)) => format!("{before}; expected each key once in a mapping"),
+        None => msg.to_owned(),
+    }
 }
 
 fn origin(text: &str, at: &Location, scalar: bool) -> Origin {
@@ -116,9 +133,6 @@ fn flatten(text: &str, node: Spanned<Node>, field: Field, doc: &mut Document) ->
                     _ => String::from("<complex key>"),
                 };
                 let child = field.clone().key(&name);
-                if map.contains_key(&name) {
-                    doc.duplicates.push(child.clone());
-                }
                 doc.keys
                     .insert(child.clone(), origin(text, &key.referenced, true));
                 let v = flatten(text, value, child, doc);

@@ -1,0 +1,42 @@
+//! `lab_model::versions::{CHARTS, IMAGES}` say which keys the versions file may hold; this
+//! proves each is really asked for by a builder (with every optional feature on), so that the
+//! catalogue cannot keep a name no component uses.
+
+use lab::{Inputs, render, repo_root};
+use lab_model::versions::{CHARTS, IMAGES};
+
+fn all_features_on() -> Inputs {
+    let mut inputs = Inputs::load(&repo_root()).expect("the real inputs load");
+    inputs.settings.features.tailscale = true;
+    inputs
+}
+
+#[test]
+fn every_catalogued_chart_and_image_is_used_by_a_builder() {
+    let inputs = all_features_on();
+    render(&inputs).expect("the full lab renders");
+    let mut unused = Vec::new();
+    for (what, name) in CHARTS
+        .iter()
+        .map(|n| ("chart", n))
+        .chain(IMAGES.iter().map(|n| ("image", n)))
+    {
+        let mut without = inputs.clone();
+        let removed = match what {
+            "chart" => without.versions.charts.remove(*name).is_some(),
+            _ => without.versions.images.remove(*name).is_some(),
+        };
+        assert!(removed, "the versions file pins {what} {name}");
+        match render(&without) {
+            Ok(_) => unused.push(format!("{what} {name}")),
+            Err(e) => assert!(
+                format!("{e:#}").contains(&format!("no {what} {name:?}")),
+                "{what} {name}: {e:#}"
+            ),
+        }
+    }
+    assert!(
+        unused.is_empty(),
+        "catalogued but used by no builder: {unused:?}"
+    );
+}
