@@ -64,8 +64,8 @@ impl Field {
         })
     }
 
-    /// From a JSON pointer's segments (`/nodes/1/ip`); an all-digit segment under an array is
-    /// an index, so the caller passes whether each parent is an array.
+    /// From a JSON pointer (`/nodes/1/ip`) into `doc`: a segment is an index where `doc` holds
+    /// an array, else a key (a chart may be named `0`).
     pub(crate) fn from_pointer(pointer: &str, doc: &serde_json::Value) -> Self {
         let mut field = Self::root();
         let mut node = Some(doc);
