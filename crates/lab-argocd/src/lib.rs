@@ -2,21 +2,21 @@
 //! `$values` ref, and the App's own folder), the AppProjects that fence them in, and the root
 //! Application of the app-of-apps.
 //!
-//! Layout of a cluster `<c>` (e.g. `hub`) in `generated/`:
-//! - `<c>/apps/`: Applications and AppProjects, the only path the root Application syncs;
-//! - `<c>/<app>/`: the Kubernetes objects of one Application, one file each;
-//! - `<c>/values/<app>.yaml`: Helm values, outside every Application path.
+//! Paths come from [`lab_core::layout`]; this crate decides only names: the hub's Applications
+//! and AppProjects keep their own names, every other cluster's are prefixed with the cluster's
+//! name, because all of them land in the hub's one `argocd` namespace.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use lab_core::layout::{ClusterPaths, ClusterRole, repo_path};
 use lab_core::{Artifact, Format, Object, RelPath};
 use lab_crds::argoproj_io::applications::*;
 use lab_crds::argoproj_io::appprojects::*;
 use lab_model::Settings;
 use lab_model::component::{PlannedApp, Project};
 
-pub const ARGOCD_NAMESPACE: &str = "argocd";
+pub use lab_core::layout::ARGOCD_NAMESPACE;
 pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 /// Deletes an Application's resources when the Application is deleted.
 pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
@@ -25,35 +25,51 @@ pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 pub const IGNORE_REASONS: &str = "lab.illm.io/ignore-differences-because";
 /// The `ref` name of the values source in every multi-source Application.
 const VALUES_REF: &str = "values";
-/// Every file ArgoCD reads lives below this folder of the repository.
-pub const GENERATED: &str = "generated";
 
-/// Where one cluster's tree lives and which repository ArgoCD reads it from.
+/// One cluster's tree as ArgoCD sees it: where it lives and which API server it deploys to.
 pub struct ClusterLayout<'a> {
     pub settings: &'a Settings,
-    /// `hub`, or `targets/<name>`.
-    pub root: RelPath,
-    /// API server the Applications deploy to: [`IN_CLUSTER`] for the hub, the target's
+    pub paths: ClusterPaths,
+    /// API server the Applications deploy to: [`IN_CLUSTER`] for the hub, the cluster's
     /// endpoint (registered in ArgoCD as a cluster) otherwise.
     pub destination: String,
 }
 
 impl ClusterLayout<'_> {
     pub fn apps_dir(&self) -> RelPath {
-        self.root.join("apps").expect("constant path")
+        self.paths.apps_dir()
     }
 
     fn app_dir(&self, app: &str) -> Result<RelPath, lab_core::Error> {
-        self.root.join(app)
+        self.paths.app_dir(app)
     }
 
     fn values_file(&self, app: &str) -> Result<RelPath, lab_core::Error> {
-        self.root.join(&format!("values/{app}.yaml"))
+        self.paths.values_file(app)
     }
 
     /// Path of a generated folder or file as the repository sees it.
     pub fn repo_path(&self, path: &RelPath) -> String {
-        format!("{GENERATED}/{path}")
+        repo_path(path)
+    }
+
+    /// The Application's name in the hub's ArgoCD: the App's own on the hub, prefixed with the
+    /// cluster's name elsewhere.
+    pub fn application_name(&self, app: &str) -> String {
+        match self.paths.role {
+            ClusterRole::Hub => app.to_owned(),
+            _ => format!("{}-{app}", self.paths.name),
+        }
+    }
+
+    /// The AppProject's name: the project's on the hub; one project per other cluster,
+    /// `target-<name>` or `experiment-<name>`, fenced to that cluster alone.
+    pub fn project_name(&self, project: Project) -> String {
+        match self.paths.role {
+            ClusterRole::Hub => project.name().to_owned(),
+            ClusterRole::Target => format!("target-{}", self.paths.name),
+            ClusterRole::Experiment => format!("experiment-{}", self.paths.name),
+        }
     }
 
     /// All files of every planned App: its Application, its values, its objects.
@@ -140,7 +156,7 @@ impl ClusterLayout<'_> {
             .collect();
         Ok(Application {
             metadata: {
-                let mut meta = self.metadata(name, Some(planned.wave));
+                let mut meta = self.metadata(&self.application_name(name), Some(planned.wave));
                 if !app.ignore_differences.is_empty() {
                     // Why each ignored field is ignored, visible in PR diffs and in the cluster.
                     let reasons: Vec<String> = app
@@ -155,7 +171,7 @@ impl ClusterLayout<'_> {
                 meta
             },
             spec: ApplicationSpec {
-                project: app.project.name().to_owned(),
+                project: self.project_name(app.project),
                 destination: ApplicationDestination {
                     server: Some(self.destination.clone()),
                     namespace: Some(app.namespace.to_string()),
@@ -184,25 +200,25 @@ impl ClusterLayout<'_> {
         }
     }
 
-    /// One AppProject per project the Apps name.
+    /// One AppProject per project name the Apps get.
     pub fn projects(&self, apps: &[PlannedApp]) -> Vec<AppProject> {
-        let mut by_project: BTreeMap<Project, Vec<&PlannedApp>> = BTreeMap::new();
+        let mut by_project: BTreeMap<String, Vec<&PlannedApp>> = BTreeMap::new();
         for planned in apps {
             by_project
-                .entry(planned.app.project)
+                .entry(self.project_name(planned.app.project))
                 .or_default()
                 .push(planned);
         }
         by_project
             .into_iter()
-            .map(|(project, members)| self.project(project, &members))
+            .map(|(project, members)| self.project(&project, &members))
             .collect()
     }
 
     /// An AppProject for `apps`: this repository and the charts the Apps really use, the
     /// namespaces they really install into, and the cluster-scoped kinds they really create.
     /// Nothing is `*`.
-    fn project(&self, project: Project, apps: &[&PlannedApp]) -> AppProject {
+    fn project(&self, project: &str, apps: &[&PlannedApp]) -> AppProject {
         let mut repos: BTreeSet<String> = BTreeSet::from([self.settings.repository.url.clone()]);
         let mut namespaces: BTreeSet<String> = BTreeSet::new();
         let mut kinds: BTreeSet<(String, String)> = BTreeSet::new();
@@ -232,7 +248,7 @@ impl ClusterLayout<'_> {
         }
         AppProject {
             metadata: ObjectMeta {
-                name: Some(project.name().to_owned()),
+                name: Some(project.to_owned()),
                 namespace: Some(ARGOCD_NAMESPACE.to_owned()),
                 // Projects must exist before the Applications that name them.
                 annotations: Some(BTreeMap::from([(SYNC_WAVE.to_owned(), "-1".to_owned())])),
@@ -241,9 +257,8 @@ impl ClusterLayout<'_> {
             },
             spec: AppProjectSpec {
                 description: Some(format!(
-                    "{} Applications of the {} cluster, rendered by cargo xtask render",
-                    project.name(),
-                    self.settings.hub.cluster_name
+                    "{project} Applications of the {} cluster, rendered by cargo xtask render",
+                    self.paths.name
                 )),
                 source_repos: Some(repos.into_iter().collect()),
                 destinations: Some(
@@ -330,9 +345,15 @@ pub fn root(layout: &ClusterLayout) -> Result<(AppProject, Application), lab_cor
 }
 
 /// An Application in the hub's `apps` folder that syncs another layout's `apps` folder: how
-/// the hub's app-of-apps reaches the Applications of a target cluster.
-pub fn child_app_of_apps(hub: &ClusterLayout, name: &str, child: &ClusterLayout) -> Application {
-    app_of_apps(hub, name, Project::Platform.name(), child)
+/// the hub's app-of-apps reaches the Applications of another cluster. Named
+/// `<targets|experiments>-<cluster>`.
+pub fn child_app_of_apps(hub: &ClusterLayout, child: &ClusterLayout) -> Application {
+    let parent = match child.paths.role {
+        ClusterRole::Experiment => "experiments",
+        _ => "targets",
+    };
+    let name = format!("{parent}-{}", child.paths.name);
+    app_of_apps(hub, &name, Project::Platform.name(), child)
 }
 
 /// An Application `name` on the hub (project `project`) syncing `child`'s `apps` folder,

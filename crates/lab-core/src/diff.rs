@@ -189,25 +189,7 @@ fn label(c: &Change) -> String {
     }
 }
 
-/// The Application group of a path, following the output layout: an Application file, its
-/// values file and its objects folder all belong to `<cluster>/<app>`.
-pub fn group_of(path: &str) -> String {
-    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
-    let stem = file.rsplit_once('.').map(|(s, _)| s).unwrap_or(file);
-    if let Some(root) = dir.strip_suffix("/apps")
-        && let Some(app) = stem.strip_prefix("application-")
-    {
-        return format!("{root}/{app}");
-    }
-    if let Some(root) = dir.strip_suffix("/values") {
-        return format!("{root}/{stem}");
-    }
-    if dir.is_empty() {
-        ".".into()
-    } else {
-        dir.into()
-    }
-}
+pub use crate::layout::group_of;
 
 fn describe(text: &str) -> Option<String> {
     let doc: serde_json::Value = serde_saphyr::from_str(text).ok()?;

@@ -71,7 +71,12 @@ mod tests {
             namespace: Some("loki".into()),
             name: "loki".into(),
         };
-        let f = Finding::object("hub/loki/service-loki.yaml", &id, "ref-service", "no port 3100");
+        let f = Finding::object(
+            "hub/loki/service-loki.yaml",
+            &id,
+            "ref-service",
+            "no port 3100",
+        );
         assert_eq!(
             f.to_string(),
             "hub/loki/service-loki.yaml · Service loki/loki · ref-service · no port 3100"

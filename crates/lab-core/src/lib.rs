@@ -9,6 +9,7 @@ pub mod artifact;
 pub mod diff;
 pub mod finding;
 pub mod fs;
+pub mod layout;
 pub mod name;
 pub mod path;
 pub mod tree;

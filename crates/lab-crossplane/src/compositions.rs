@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use crate::fn_input::{ComposedTemplate, GoTemplate, Patch, Resources, Transform};
 use crate::packages::{FN_AUTO_READY, FN_GO_TEMPLATING, FN_PATCH_AND_TRANSFORM};
 use crate::xrd::{EXPERIMENT_CLUSTER, GROUP, OBJECT_STORAGE, Platform, VERSION};
-use crate::{ARGOCD_NAMESPACE, SECRET_STORE};
+use lab_core::layout::ARGOCD_NAMESPACE;
+use lab_kit::secrets::SecretStore;
 
 /// Label that tells Compositions of one XRD apart; XRs select with it.
 pub const PLATFORM_LABEL: &str = "illm.io/platform";
@@ -84,14 +85,14 @@ fn typed<T: Serialize>(t: &T) -> Value {
 
 /// The ExternalSecret that copies the cloud credentials out of OpenBao into the XR's
 /// namespace, and the ProviderConfig that reads them.
-fn credentials(cloud: Cloud) -> Vec<ComposedTemplate> {
+fn credentials(store: &SecretStore, cloud: Cloud) -> Vec<ComposedTemplate> {
     let external_secret = ExternalSecret {
         metadata: ObjectMeta::default(),
         spec: ExternalSecretSpec {
             refresh_interval: Some("1h".to_owned()),
             secret_store_ref: Some(ExternalSecretSecretStoreRef {
                 kind: Some(ExternalSecretSecretStoreRefKind::ClusterSecretStore),
-                name: Some(SECRET_STORE.to_owned()),
+                name: Some(store.name().to_owned()),
             }),
             target: Some(ExternalSecretTarget {
                 creation_policy: Some(ExternalSecretTargetCreationPolicy::Owner),
@@ -177,7 +178,10 @@ fn size(to: &str, small: &str, medium: &str, large: &str) -> Patch {
 }
 
 /// The composed resources of one platform, and the name of the one holding the kubeconfig.
-fn cluster_resources(platform: Platform) -> (Vec<ComposedTemplate>, &'static str) {
+fn cluster_resources(
+    store: &SecretStore,
+    platform: Platform,
+) -> (Vec<ComposedTemplate>, &'static str) {
     let mut out = vec![hub_provider_config()];
     let conn = match platform {
         Platform::Vcluster => {
@@ -238,7 +242,7 @@ fn cluster_resources(platform: Platform) -> (Vec<ComposedTemplate>, &'static str
             "kubeconfig"
         }
         Platform::Eks => {
-            out.extend(credentials(Cloud::Aws));
+            out.extend(credentials(store, Cloud::Aws));
             let eks = "eks.aws.m.upbound.io/v1beta1";
             out.push(template(
                 "cluster",
@@ -304,7 +308,7 @@ fn cluster_resources(platform: Platform) -> (Vec<ComposedTemplate>, &'static str
             "auth"
         }
         Platform::Aks => {
-            out.extend(credentials(Cloud::Azure));
+            out.extend(credentials(store, Cloud::Azure));
             out.push(template(
                 "cluster",
                 mr(
@@ -332,7 +336,7 @@ fn cluster_resources(platform: Platform) -> (Vec<ComposedTemplate>, &'static str
             "cluster"
         }
         Platform::Gke => {
-            out.extend(credentials(Cloud::Gcp));
+            out.extend(credentials(store, Cloud::Gcp));
             let gke = "container.gcp.m.upbound.io/v1beta1";
             out.push(template(
                 "cluster",
@@ -447,11 +451,12 @@ fn composition(
 }
 
 /// One ExperimentCluster Composition per platform.
-pub fn experiment_clusters() -> Vec<Composition> {
+/// `store`: the ClusterSecretStore the cloud credentials are read through.
+pub fn experiment_clusters(store: &SecretStore) -> Vec<Composition> {
     Platform::ALL
         .iter()
         .map(|&p| {
-            let (resources, conn) = cluster_resources(p);
+            let (resources, conn) = cluster_resources(store, p);
             composition(
                 EXPERIMENT_CLUSTER,
                 "experimentclusters",
@@ -474,8 +479,8 @@ pub fn experiment_clusters() -> Vec<Composition> {
         .collect()
 }
 
-fn storage_resources(cloud: Cloud) -> Vec<ComposedTemplate> {
-    let mut out = credentials(cloud);
+fn storage_resources(store: &SecretStore, cloud: Cloud) -> Vec<ComposedTemplate> {
+    let mut out = credentials(store, cloud);
     let region = |to: &str| Patch::from_xr("spec.region", to);
     match cloud {
         Cloud::Aws => {
@@ -584,7 +589,8 @@ fn storage_resources(cloud: Cloud) -> Vec<ComposedTemplate> {
 }
 
 /// One ObjectStorage Composition per cloud.
-pub fn object_storages() -> Vec<Composition> {
+/// `store`: the ClusterSecretStore the cloud credentials are read through.
+pub fn object_storages(store: &SecretStore) -> Vec<Composition> {
     [Cloud::Aws, Cloud::Azure, Cloud::Gcp]
         .iter()
         .map(|&c| {
@@ -596,7 +602,7 @@ pub fn object_storages() -> Vec<Composition> {
                     step(
                         "resources",
                         FN_PATCH_AND_TRANSFORM,
-                        Some(typed(&Resources::new(storage_resources(c)))),
+                        Some(typed(&Resources::new(storage_resources(store, c)))),
                     ),
                     step("ready", FN_AUTO_READY, None),
                 ],

@@ -16,14 +16,12 @@ pub mod packages;
 pub mod xrd;
 
 use lab_core::Object;
+use lab_kit::secrets::SecretStore;
 use lab_model::component::{BuildResult, Context, PlanError};
-use lab_model::{App, Component, Dependency, Registry};
+use lab_model::{App, Component, Registry};
 
-pub use lab_argocd::ARGOCD_NAMESPACE;
-/// The one ClusterSecretStore, defined with the secrets components.
-pub use lab_platform::secrets::SECRET_STORE;
 /// Namespace of Crossplane; the package objects are cluster-scoped, this is the App's home.
-pub const NAMESPACE: &str = "crossplane-system";
+pub const NAMESPACE: &str = lab_kit::namespaces::CROSSPLANE;
 
 fn objects<K>(items: Vec<K>) -> BuildResult<Vec<Object>>
 where
@@ -85,19 +83,18 @@ impl Component for CrossplaneCompositions {
     fn namespace(&self) -> &str {
         NAMESPACE
     }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![
-            Dependency::on::<CrossplaneFunctions>(),
-            Dependency::on::<CrossplaneProviders>(),
-        ]
-    }
-    fn build(&self, _ctx: &Context) -> BuildResult<App> {
+    fn build(&self, ctx: &Context) -> BuildResult<App> {
+        // The pipelines name these Functions, and the composed resources are the kinds
+        // these Providers serve: both must be installed first.
+        ctx.needs::<CrossplaneFunctions>()?;
+        ctx.needs::<CrossplaneProviders>()?;
+        let store = ctx.needs::<SecretStore>()?;
         let mut app = App::new(self)?;
         app.objects = objects(vec![xrd::experiment_cluster(), xrd::object_storage()])?;
         app.objects
-            .extend(objects(compositions::experiment_clusters())?);
+            .extend(objects(compositions::experiment_clusters(store))?);
         app.objects
-            .extend(objects(compositions::object_storages())?);
+            .extend(objects(compositions::object_storages(store))?);
         Ok(app)
     }
 }

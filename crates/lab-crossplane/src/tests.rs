@@ -2,28 +2,16 @@
 //! Composition uses only declared Functions and patches only fields its XRD defines.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use lab_core::Object;
-use lab_model::{Settings, Versions};
+use lab_testkit::{settings, versions};
 use serde_json::{Value, json};
 
 use super::*;
 
-fn root() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn versions() -> Versions {
-    lab_model::load(&root().join("platform/versions.yaml")).unwrap()
-}
-
-fn settings() -> Settings {
-    lab_model::load(&root().join("platform/hub/platform.yaml")).unwrap()
-}
-
 fn all_objects() -> Vec<Object> {
     let mut reg = Registry::new();
+    lab_kit::secrets::register_with(&mut reg, Default::default()).unwrap();
     register(&mut reg).unwrap();
     let planned = reg.plan(&settings(), &versions()).unwrap();
     planned.into_iter().flat_map(|p| p.app.objects).collect()
@@ -228,7 +216,7 @@ fn credentials_come_only_from_the_openbao_store() {
                 if r["base"]["kind"] == json!("ExternalSecret") {
                     assert_eq!(
                         r["base"]["spec"]["secretStoreRef"]["name"],
-                        json!(SECRET_STORE)
+                        json!(SecretStore.name())
                     );
                     assert_eq!(
                         r["base"]["spec"]["secretStoreRef"]["kind"],
@@ -351,6 +339,7 @@ fn xrd_schema_is_structural_and_carries_defaults() {
 #[test]
 fn components_wait_for_functions_and_providers() {
     let mut reg = Registry::new();
+    lab_kit::secrets::register_with(&mut reg, Default::default()).unwrap();
     register(&mut reg).unwrap();
     let planned = reg.plan(&settings(), &versions()).unwrap();
     let wave = |n: &str| lab_model::component::wave_of(&planned, n).unwrap();

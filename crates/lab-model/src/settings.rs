@@ -41,6 +41,11 @@ impl Repository {
             .trim_end_matches(".git")
             .to_ascii_lowercase()
     }
+
+    /// The registry prefix of the images the lab builds itself: `ghcr.io/<owner>/<repo>/`.
+    pub fn image_prefix(&self) -> String {
+        format!("ghcr.io/{}/", self.slug())
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]

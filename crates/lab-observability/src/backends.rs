@@ -6,27 +6,18 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{EnvFromSource, SecretEnvSource};
 use lab_core::Object;
-use lab_model::component::{BuildResult, Context, GroupKind, HelmRelease};
-use lab_model::{App, Component, Dependency};
+use lab_model::component::{BuildResult, Context, Exposed};
+use lab_model::{App, Component};
 use serde::Serialize;
 
+use crate::OBSERVABILITY_NAMESPACE;
 use crate::storage::{Bucket, S3_ACCESS_KEY_ENV, S3_REGION, S3_SECRET_KEY_ENV, SeaweedFs};
-use crate::{OBSERVABILITY_NAMESPACE, service_host, service_url};
+use lab_kit::secrets::SecretStore;
+use lab_kit::{Apply, Toggle, chart_app, service_host, service_url};
+use lab_model::component::RBAC_KINDS;
 
 /// Retention of every signal on the hub: a week is enough to learn with and keeps disks small.
 pub const RETENTION: &str = "168h";
-
-/// Cluster-scoped RBAC kinds the Grafana charts create.
-pub(crate) const RBAC_KINDS: &[GroupKind] = &[
-    GroupKind {
-        group: "rbac.authorization.k8s.io",
-        kind: "ClusterRole",
-    },
-    GroupKind {
-        group: "rbac.authorization.k8s.io",
-        kind: "ClusterRoleBinding",
-    },
-];
 
 /// `${VAR}`: expanded by Loki, Tempo and Mimir when started with `-config.expand-env=true`, so
 /// credentials stay in the Secret and out of the rendered values.
@@ -48,17 +39,18 @@ fn s3_secret_name(component: &str) -> String {
     format!("{component}-s3")
 }
 
-/// Adds the S3 credentials ExternalSecret and the chart to a backend's App.
+/// A backend's chart App plus its S3 credentials ExternalSecret; backends create only RBAC
+/// cluster-wide.
 fn backend_app<V: Serialize>(
     component: &dyn Component,
     ctx: &Context,
     chart: &str,
     values: &V,
 ) -> BuildResult<App> {
-    let store = ctx.registry.require::<SeaweedFs>()?;
-    let mut app = App::new(component)?;
-    app.helm = Some(HelmRelease::new(ctx.versions.chart(chart)?, values)?);
+    let store = ctx.needs::<SeaweedFs>()?;
+    let mut app = chart_app(component, ctx, chart, values, Apply::Client)?;
     app.objects.push(Object::new(&store.client_credentials(
+        ctx.needs::<SecretStore>()?,
         component.namespace(),
         &s3_secret_name(component.name()),
     ))?);
@@ -164,11 +156,8 @@ impl Component for Loki {
     fn namespace(&self) -> &str {
         &self.namespace
     }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<SeaweedFs>()]
-    }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let store = ctx.registry.require::<SeaweedFs>()?;
+        let store = ctx.needs::<SeaweedFs>()?;
         backend_app(self, ctx, "loki", &self.values(store)?)
     }
 }
@@ -273,11 +262,6 @@ pub struct Replicas {
     pub replicas: u32,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Toggle {
-    pub enabled: bool,
-}
-
 // ---------------------------------------------------------------------------------------------
 // Tempo
 
@@ -364,12 +348,9 @@ impl Component for Tempo {
     fn namespace(&self) -> &str {
         &self.namespace
     }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<SeaweedFs>(), Dependency::on::<Mimir>()]
-    }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let store = ctx.registry.require::<SeaweedFs>()?;
-        let mimir = ctx.registry.require::<Mimir>()?;
+        let store = ctx.needs::<SeaweedFs>()?;
+        let mimir = ctx.needs::<Mimir>()?;
         backend_app(self, ctx, "tempo", &self.values(store, mimir)?)
     }
 }
@@ -466,8 +447,20 @@ impl Default for Mimir {
 }
 
 impl Mimir {
+    /// The chart's gateway Service (named after the release) and its HTTP port.
+    pub const GATEWAY_SERVICE: &'static str = "mimir-gateway";
+    pub const GATEWAY_PORT: u16 = 80;
+    /// Path of the remote-write API below the gateway.
+    pub const PUSH_PATH: &'static str = "/api/v1/push";
+
     fn gateway(&self) -> String {
-        service_url("mimir-gateway", &self.namespace, None)
+        service_url(Self::GATEWAY_SERVICE, &self.namespace, None)
+    }
+
+    /// Remote-write endpoint for other clusters, through the hub's Gateway.
+    pub fn external_push_url(&self, settings: &lab_model::Settings) -> BuildResult<String> {
+        let exposed = self.exposed().ok_or("Mimir exposes no endpoint")?;
+        Ok(format!("{}{}", exposed.url(settings), Self::PUSH_PATH))
     }
 
     /// Prometheus-compatible query API, what Grafana reads.
@@ -477,7 +470,7 @@ impl Mimir {
 
     /// Remote-write endpoint, what Tempo, the collectors and target Prometheus write to.
     pub fn push_url(&self) -> String {
-        format!("{}/api/v1/push", self.gateway())
+        format!("{}{}", self.gateway(), Self::PUSH_PATH)
     }
 
     pub fn values(&self, store: &SeaweedFs) -> BuildResult<MimirValues> {
@@ -536,10 +529,10 @@ impl Mimir {
             querier: one(),
             query_frontend: one(),
             compactor: one(),
-            query_scheduler: MimirToggle { enabled: false },
-            ruler: MimirToggle { enabled: false },
-            alertmanager: MimirToggle { enabled: false },
-            overrides_exporter: MimirToggle { enabled: false },
+            query_scheduler: Toggle { enabled: false },
+            ruler: Toggle { enabled: false },
+            alertmanager: Toggle { enabled: false },
+            overrides_exporter: Toggle { enabled: false },
             minio: Toggle { enabled: false },
             nginx: Toggle { enabled: false },
             gateway: MimirGateway {
@@ -554,14 +547,20 @@ impl Component for Mimir {
     fn name(&self) -> &str {
         "mimir"
     }
+    /// Target clusters remote-write through the hub's Gateway.
+    fn exposed(&self) -> Option<Exposed> {
+        Some(Exposed {
+            host: "mimir",
+            namespace: self.namespace.clone(),
+            service: Self::GATEWAY_SERVICE.to_owned(),
+            port: Self::GATEWAY_PORT,
+        })
+    }
     fn namespace(&self) -> &str {
         &self.namespace
     }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<SeaweedFs>()]
-    }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let store = ctx.registry.require::<SeaweedFs>()?;
+        let store = ctx.needs::<SeaweedFs>()?;
         let mut app = backend_app(self, ctx, "mimir-distributed", &self.values(store)?)?;
         app.server_side_apply = true;
         Ok(app)
@@ -579,10 +578,10 @@ pub struct MimirValues {
     pub querier: MimirReplicas,
     pub query_frontend: MimirReplicas,
     pub compactor: MimirReplicas,
-    pub query_scheduler: MimirToggle,
-    pub ruler: MimirToggle,
-    pub alertmanager: MimirToggle,
-    pub overrides_exporter: MimirToggle,
+    pub query_scheduler: Toggle,
+    pub ruler: Toggle,
+    pub alertmanager: Toggle,
+    pub overrides_exporter: Toggle,
     pub minio: Toggle,
     pub nginx: Toggle,
     pub gateway: MimirGateway,
@@ -663,11 +662,6 @@ pub struct MimirReplicas {
     pub replicas: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zone_aware_replication: Option<Toggle>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct MimirToggle {
-    pub enabled: bool,
 }
 
 #[derive(Debug, Serialize)]

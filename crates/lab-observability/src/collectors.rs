@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 
 use lab_model::component::{BuildResult, Context, HelmRelease};
-use lab_model::{App, Component, Dependency};
+use lab_model::{App, Component};
 use serde::Serialize;
 
 use crate::OBSERVABILITY_NAMESPACE;
-use crate::backends::{Loki, Mimir, RBAC_KINDS, Tempo};
-use crate::grafana::TRACE_ID_FIELD;
+use crate::backends::{Loki, Mimir, Tempo};
+use crate::signals::TRACE_ID_FIELD;
+use lab_kit::{Toggle, service_url};
+use lab_model::component::RBAC_KINDS;
 
 // ---------------------------------------------------------------------------------------------
 // Alloy
@@ -126,11 +128,8 @@ impl Component for Alloy {
     fn namespace(&self) -> &str {
         &self.namespace
     }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<Loki>()]
-    }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let loki = ctx.registry.require::<Loki>()?;
+        let loki = ctx.needs::<Loki>()?;
         let mut app = App::new(self)?;
         app.helm = Some(HelmRelease::new(
             ctx.versions.chart("alloy")?,
@@ -178,7 +177,7 @@ impl OtelCollector {
     /// `http://host:4318`: OTLP over HTTP, what the demo apps' exporters use (they post
     /// OTLP/JSON; they have no gRPC client).
     pub fn otlp_http_url(&self) -> String {
-        crate::service_url(
+        service_url(
             self.service_name(),
             &self.namespace,
             Some(self.otlp_http_port),
@@ -187,7 +186,7 @@ impl OtelCollector {
 
     /// `http://host:4317`: OTLP over gRPC, for SDKs that prefer it.
     pub fn otlp_grpc_url(&self) -> String {
-        crate::service_url(
+        service_url(
             self.service_name(),
             &self.namespace,
             Some(self.otlp_grpc_port),
@@ -294,11 +293,6 @@ pub struct Insecure {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Toggle {
-    pub enabled: bool,
-}
-
-#[derive(Debug, Serialize)]
 pub struct OtelProcessors {
     pub batch: BTreeMap<String, String>,
     pub memory_limiter: MemoryLimiter,
@@ -345,12 +339,9 @@ impl Component for OtelCollector {
     fn namespace(&self) -> &str {
         &self.namespace
     }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<Tempo>(), Dependency::on::<Mimir>()]
-    }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let tempo = ctx.registry.require::<Tempo>()?;
-        let mimir = ctx.registry.require::<Mimir>()?;
+        let tempo = ctx.needs::<Tempo>()?;
+        let mimir = ctx.needs::<Mimir>()?;
         let mut app = App::new(self)?;
         app.helm = Some(HelmRelease::new(
             ctx.versions.chart("opentelemetry-collector")?,

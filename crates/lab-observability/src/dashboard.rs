@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::grafana::MIMIR_UID;
-use crate::workload::{DemoApp, RedMetrics, demo_apps};
+use crate::signals::{MIMIR_UID, RedMetrics};
+use crate::workload::{DemoApp, DemoApps};
 
 /// Grafana's dashboard JSON schema version the panels below follow.
 const SCHEMA_VERSION: u32 = 39;
@@ -318,9 +318,12 @@ pub fn cost() -> Dashboard {
     )
 }
 
-/// Every dashboard of the lab with its Grafana folder.
-pub fn all() -> Vec<(&'static str, Dashboard)> {
-    let mut out: Vec<(&'static str, Dashboard)> = demo_apps()
+/// Every dashboard of a cluster with its Grafana folder: one RED dashboard per registered demo
+/// app that serves HTTP, and the cost dashboard.
+pub fn all(apps: Option<&DemoApps>) -> Vec<(&'static str, Dashboard)> {
+    let mut out: Vec<(&'static str, Dashboard)> = apps
+        .map(|a| a.apps.as_slice())
+        .unwrap_or_default()
         .iter()
         .filter_map(|app| app.red.as_ref().map(|m| ("Demo apps", red(app, m))))
         .collect();
@@ -329,12 +332,12 @@ pub fn all() -> Vec<(&'static str, Dashboard)> {
 }
 
 /// Every dashboard as a JSON file under `generated/dashboards/<uid>.json`.
-pub fn artifacts() -> Result<Vec<lab_core::Artifact>, lab_core::Error> {
-    all()
+pub fn artifacts(apps: Option<&DemoApps>) -> Result<Vec<lab_core::Artifact>, lab_core::Error> {
+    all(apps)
         .into_iter()
         .map(|(_, d)| {
             lab_core::Artifact::document(
-                lab_core::RelPath::new(format!("dashboards/{}.json", d.uid))?,
+                lab_core::layout::dashboard_file(&d.uid)?,
                 lab_core::Format::Json,
                 &d,
             )

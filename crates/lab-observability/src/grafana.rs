@@ -7,30 +7,31 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use lab_core::Object;
-use lab_model::component::{BuildResult, Context, HelmRelease};
-use lab_model::{App, Component, Dependency};
-use lab_platform::secrets::{SecretKey, external_secret};
+use lab_kit::Toggle;
+use lab_kit::secrets::{SecretKey, SecretStore};
+use lab_model::component::{BuildResult, Context, Exposed, HelmRelease};
+use lab_model::{App, Component};
 use serde::Serialize;
 
 use crate::OBSERVABILITY_NAMESPACE;
-use crate::backends::{Loki, Mimir, RBAC_KINDS, Tempo};
+use crate::backends::{Loki, Mimir, Tempo};
 use crate::dashboard::{self, Dashboard};
-
-/// Datasource uids, stable so that dashboards and links can name them.
-pub const MIMIR_UID: &str = "mimir";
-pub const LOKI_UID: &str = "loki";
-pub const TEMPO_UID: &str = "tempo";
+use crate::signals::{LOKI_UID, MIMIR_UID, TEMPO_UID, TRACE_ID_FIELD};
+use crate::workload::DemoApps;
+use lab_model::component::RBAC_KINDS;
 
 /// Label and value Grafana's dashboard sidecar watches for.
 pub const DASHBOARD_LABEL: &str = "grafana_dashboard";
 pub const FOLDER_ANNOTATION: &str = "grafana_folder";
 const ADMIN_SECRET: &str = "grafana-admin";
 
-/// Name of the trace-id field in the lab's JSON logs (and in the demo apps' log lines).
-pub const TRACE_ID_FIELD: &str = "trace_id";
-
 pub struct Grafana {
     pub namespace: String,
+}
+
+impl Grafana {
+    /// The chart's Service port (the Service is named after the release).
+    pub const PORT: u16 = 80;
 }
 
 impl Default for Grafana {
@@ -104,7 +105,7 @@ pub struct TempoJson {
     pub traces_to_metrics: TracesToMetrics,
     pub service_map: UidRef,
     pub loki_search: UidRef,
-    pub node_graph: Enabled,
+    pub node_graph: Toggle,
 }
 
 #[derive(Debug, Serialize)]
@@ -141,11 +142,6 @@ pub struct LinkedQuery {
 #[serde(rename_all = "camelCase")]
 pub struct UidRef {
     pub datasource_uid: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Enabled {
-    pub enabled: bool,
 }
 
 /// The three correlated datasources, addressed where the components really are.
@@ -227,7 +223,7 @@ pub fn datasources(mimir: &Mimir, loki: &Loki, tempo: &Tempo) -> Vec<Datasource>
                 loki_search: UidRef {
                     datasource_uid: LOKI_UID,
                 },
-                node_graph: Enabled { enabled: true },
+                node_graph: Toggle::ON,
             }),
         },
     ]
@@ -242,8 +238,8 @@ pub struct GrafanaValues {
     pub datasources: BTreeMap<&'static str, DatasourceFile>,
     pub sidecar: Sidecar,
     pub persistence: GrafanaPersistence,
-    pub init_chown_data: Enabled,
-    pub service_monitor: Enabled,
+    pub init_chown_data: Toggle,
+    pub service_monitor: Toggle,
     #[serde(rename = "grafana.ini")]
     pub grafana_ini: GrafanaIni,
 }
@@ -306,7 +302,6 @@ pub struct IniServer {
 
 impl Grafana {
     pub fn values(&self, ctx: &Context) -> BuildResult<GrafanaValues> {
-        let reg = ctx.registry;
         Ok(GrafanaValues {
             replicas: 1,
             admin: AdminSecret {
@@ -319,9 +314,9 @@ impl Grafana {
                 DatasourceFile {
                     api_version: 1,
                     datasources: datasources(
-                        reg.require::<Mimir>()?,
-                        reg.require::<Loki>()?,
-                        reg.require::<Tempo>()?,
+                        ctx.needs::<Mimir>()?,
+                        ctx.needs::<Loki>()?,
+                        ctx.needs::<Tempo>()?,
                     ),
                 },
             )]),
@@ -342,8 +337,8 @@ impl Grafana {
                 storage_class_name: "local-path",
                 size: "1Gi",
             },
-            init_chown_data: Enabled { enabled: false },
-            service_monitor: Enabled { enabled: true },
+            init_chown_data: Toggle::OFF,
+            service_monitor: Toggle::ON,
             grafana_ini: GrafanaIni {
                 server: IniServer {
                     domain: format!("grafana.{}", ctx.settings.hub.base_domain),
@@ -380,15 +375,16 @@ impl Component for Grafana {
     fn name(&self) -> &str {
         "grafana"
     }
+    fn exposed(&self) -> Option<Exposed> {
+        Some(Exposed {
+            host: "grafana",
+            namespace: self.namespace.clone(),
+            service: self.name().to_owned(),
+            port: Self::PORT,
+        })
+    }
     fn namespace(&self) -> &str {
         &self.namespace
-    }
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![
-            Dependency::on::<Mimir>(),
-            Dependency::on::<Loki>(),
-            Dependency::on::<Tempo>(),
-        ]
     }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         let mut app = App::new(self)?;
@@ -396,24 +392,27 @@ impl Component for Grafana {
             ctx.versions.chart("grafana")?,
             &self.values(ctx)?,
         )?);
-        app.objects.push(Object::new(&external_secret(
-            ADMIN_SECRET,
-            &self.namespace,
-            ADMIN_SECRET,
-            &[
-                SecretKey {
-                    key: "admin-user",
-                    path: "grafana/admin",
-                    property: "username",
-                },
-                SecretKey {
-                    key: "admin-password",
-                    path: "grafana/admin",
-                    property: "password",
-                },
-            ],
-        ))?);
-        for (folder, board) in dashboard::all() {
+        app.objects
+            .push(Object::new(&ctx.needs::<SecretStore>()?.external_secret(
+                ADMIN_SECRET,
+                &self.namespace,
+                ADMIN_SECRET,
+                &[
+                    SecretKey {
+                        key: "admin-user",
+                        path: "grafana/admin",
+                        property: "username",
+                    },
+                    SecretKey {
+                        key: "admin-password",
+                        path: "grafana/admin",
+                        property: "password",
+                    },
+                ],
+            ))?);
+        // Dashboards of the demo apps this cluster runs, and the cost dashboard.
+        let apps = ctx.find::<DemoApps>();
+        for (folder, board) in dashboard::all(apps) {
             app.objects.push(Object::new(&dashboard_config_map(
                 &self.namespace,
                 folder,

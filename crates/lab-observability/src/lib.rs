@@ -11,9 +11,11 @@ pub mod collectors;
 pub mod dashboard;
 pub mod grafana;
 pub mod promtool;
+pub mod signals;
 pub mod slo;
 pub mod storage;
 pub mod targets;
+pub mod updates;
 pub mod workload;
 
 use lab_model::Registry;
@@ -21,19 +23,6 @@ use lab_model::component::PlanError;
 
 /// Namespace of the hub's observability stack (SeaweedFS has its own).
 pub const OBSERVABILITY_NAMESPACE: &str = "observability";
-
-/// `http://<service>.<namespace>.svc.cluster.local[:port]`: the in-cluster address of a Service.
-pub fn service_url(service: &str, namespace: &str, port: Option<u16>) -> String {
-    format!("http://{}", service_host(service, namespace, port))
-}
-
-/// `<service>.<namespace>.svc.cluster.local[:port]`, for clients that take a host without scheme.
-pub fn service_host(service: &str, namespace: &str, port: Option<u16>) -> String {
-    match port {
-        Some(p) => format!("{service}.{namespace}.svc.cluster.local:{p}"),
-        None => format!("{service}.{namespace}.svc.cluster.local"),
-    }
-}
 
 /// Adds every hub component of this crate to `reg`, with the lab's default placement.
 pub fn register(reg: &mut Registry) -> Result<(), PlanError> {

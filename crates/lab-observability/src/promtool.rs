@@ -2,11 +2,8 @@
 //! `promtool test rules` and a bare Prometheus server: `spec` of a PrometheusRule is exactly a
 //! rule file's `{groups: [...]}`.
 
-use lab_core::{Artifact, Format, Object, RelPath, Tree};
+use lab_core::{Artifact, Format, Object, Tree};
 use serde_json::Value;
-
-/// Where rendered rule files go in `generated/`, outside every Application path.
-pub const RULES_DIR: &str = "tests/promtool";
 
 fn is_prometheus_rule(api_version: &str, kind: &str) -> bool {
     kind == "PrometheusRule" && api_version.starts_with("monitoring.coreos.com/")
@@ -66,7 +63,7 @@ pub fn promtool_artifacts(tree: &Tree) -> Result<Vec<Artifact>, lab_core::Error>
         let ns = id.namespace.as_deref().unwrap_or("cluster");
         let spec = a.documents[0].get("spec").cloned().unwrap_or(Value::Null);
         out.push(Artifact::document(
-            RelPath::new(format!("{RULES_DIR}/{ns}-{}.json", id.name))?,
+            lab_core::layout::promtool_rule_file(ns, &id.name)?,
             Format::Json,
             &spec,
         )?);

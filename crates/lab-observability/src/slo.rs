@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use lab_crds::monitoring_coreos_com::prometheusrules::*;
 use lab_crds::pyrra_dev::servicelevelobjectives::*;
 
-use crate::workload::DemoApp;
+use crate::signals::RedMetrics;
 
 const PPM: u64 = 1_000_000;
 
@@ -359,14 +359,14 @@ pub fn prometheus_rule(name: &str, namespace: &str, slos: &[Slo]) -> PrometheusR
 
 /// metrics-app's objectives: 99.9% of requests without a 5xx, and 99% faster than 500 ms,
 /// over 30 days.
-pub fn metrics_app_slos(app: &DemoApp) -> Vec<Slo> {
-    let Some(red) = &app.red else {
+pub fn metrics_app_slos(job: &str, namespace: &str, red: Option<&RedMetrics>) -> Vec<Slo> {
+    let Some(red) = red else {
         return Vec::new();
     };
     let slo = |kind: &str, objective, indicator, description: &str| Slo {
-        name: format!("{}-{kind}", app.name),
-        namespace: app.namespace.clone(),
-        job: app.name.to_owned(),
+        name: format!("{job}-{kind}"),
+        namespace: namespace.to_owned(),
+        job: job.to_owned(),
         objective: Objective(objective),
         period: days(30),
         indicator,
@@ -397,7 +397,6 @@ pub fn metrics_app_slos(app: &DemoApp) -> Vec<Slo> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workload::DemoApp;
 
     #[test]
     fn recording_windows_are_the_issues_seven() {
@@ -415,7 +414,7 @@ mod tests {
 
     #[test]
     fn thresholds_follow_the_objective() {
-        let slos = metrics_app_slos(&DemoApp::new("metrics-app"));
+        let slos = metrics_app_slos("metrics-app", "demo", Some(&crate::signals::HTTP_RED));
         let (avail, latency) = (&slos[0], &slos[1]);
         let t = |s: &Slo| -> Vec<String> { BURN_RATES.iter().map(|b| s.threshold(b)).collect() };
         // 0.1% budget and 1% budget.
@@ -427,7 +426,7 @@ mod tests {
 
     #[test]
     fn alerts_pair_long_and_short_windows() {
-        let slo = &metrics_app_slos(&DemoApp::new("metrics-app"))[0];
+        let slo = &metrics_app_slos("metrics-app", "demo", Some(&crate::signals::HTTP_RED))[0];
         let group = slo.alert_group();
         let page = &group.rules.as_ref().unwrap()[0];
         assert_eq!(

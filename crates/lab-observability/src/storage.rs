@@ -8,12 +8,12 @@ use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use lab_core::Object;
 use lab_crds::external_secrets_io::externalsecrets::ExternalSecret;
+use lab_kit::secrets::{SecretKey, SecretStore};
 use lab_model::component::{BuildResult, Context, HelmRelease};
 use lab_model::{App, Component};
-use lab_platform::secrets::{SecretKey, external_secret};
 use serde::Serialize;
 
-use crate::workload::{locked_down, restricted_pod};
+use lab_kit::pod::{locked_down, restricted_pod};
 
 /// A bucket of the hub's object store, named once here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -84,7 +84,7 @@ const S3_CONFIG_SECRET: &str = "seaweedfs-s3-config";
 impl SeaweedFs {
     /// `host:port` of the S3 gateway, no scheme (what Tempo and Mimir take).
     pub fn s3_host(&self) -> String {
-        crate::service_host(
+        lab_kit::service_host(
             &format!("{}-s3", self.name()),
             &self.namespace,
             Some(self.s3_port),
@@ -97,7 +97,7 @@ impl SeaweedFs {
     }
 
     fn master_host(&self) -> String {
-        crate::service_host(
+        lab_kit::service_host(
             &format!("{}-master", self.name()),
             &self.namespace,
             Some(self.master_port),
@@ -115,8 +115,13 @@ impl SeaweedFs {
 
     /// An ExternalSecret giving a client component its S3 credentials as environment
     /// variables [`S3_ACCESS_KEY_ENV`] and [`S3_SECRET_KEY_ENV`].
-    pub fn client_credentials(&self, namespace: &str, secret: &str) -> ExternalSecret {
-        external_secret(
+    pub fn client_credentials(
+        &self,
+        store: &SecretStore,
+        namespace: &str,
+        secret: &str,
+    ) -> ExternalSecret {
+        store.external_secret(
             secret,
             namespace,
             secret,
@@ -234,16 +239,17 @@ impl Component for SeaweedFs {
         )?);
         let image = ctx.versions.image("seaweedfs")?.reference();
         app.objects.push(Object::new(&self.bucket_job(&image))?);
-        app.objects.push(Object::new(&external_secret(
-            S3_CONFIG_SECRET,
-            &self.namespace,
-            S3_CONFIG_SECRET,
-            &[SecretKey {
-                key: "seaweedfs_s3_config",
-                path: S3_SECRET_PATH,
-                property: "identities_json",
-            }],
-        ))?);
+        app.objects
+            .push(Object::new(&ctx.needs::<SecretStore>()?.external_secret(
+                S3_CONFIG_SECRET,
+                &self.namespace,
+                S3_CONFIG_SECRET,
+                &[SecretKey {
+                    key: "seaweedfs_s3_config",
+                    path: S3_SECRET_PATH,
+                    property: "identities_json",
+                }],
+            ))?);
         app.server_side_apply = true;
         Ok(app)
     }

@@ -3,16 +3,19 @@
 
 use std::collections::BTreeMap;
 
+use lab_kit::Toggle;
 use lab_model::component::{BuildResult, CHART_CLUSTER_KINDS, Context, HelmRelease};
 use lab_model::{App, Component};
 use serde::Serialize;
+
+use crate::backends::Mimir;
 
 pub struct KubePrometheusStack {
     pub namespace: String,
     /// `cluster` external label on every series, so the hub tells clusters apart.
     pub cluster: String,
-    /// The hub's Mimir push URL (reached over the tailnet), if this cluster ships metrics.
-    pub remote_write: Option<String>,
+    /// Ship every series to the hub's Mimir (through the hub's Gateway, trusting the lab CA).
+    pub remote_write: bool,
     pub retention: String,
 }
 
@@ -21,19 +24,25 @@ impl KubePrometheusStack {
         Self {
             namespace: "monitoring".into(),
             cluster: cluster.into(),
-            remote_write: None,
+            remote_write: true,
             retention: "24h".into(),
         }
     }
 
-    pub fn values(&self) -> KubePrometheusStackValues {
+    /// The ConfigMap holding the lab CA on the target (`task talos:register` copies it from
+    /// the hub), which remote-write trusts.
+    pub const LAB_CA_CONFIG_MAP: &'static str = "lab-root-ca";
+    pub const LAB_CA_KEY: &'static str = "ca.crt";
+
+    /// `push_url`: the hub's Mimir remote-write endpoint, when the cluster ships metrics.
+    pub fn values(&self, push_url: Option<String>) -> KubePrometheusStackValues {
         KubePrometheusStackValues {
-            grafana: Enabled { enabled: false },
-            alertmanager: Enabled { enabled: true },
-            kube_etcd: Enabled { enabled: false },
+            grafana: Toggle::OFF,
+            alertmanager: Toggle::ON,
+            kube_etcd: Toggle::OFF,
             prometheus_operator: Operator {
-                admission_webhooks: Enabled { enabled: false },
-                tls: Enabled { enabled: false },
+                admission_webhooks: Toggle::OFF,
+                tls: Toggle::OFF,
             },
             prometheus: Prometheus {
                 prometheus_spec: PrometheusSpec {
@@ -43,12 +52,19 @@ impl KubePrometheusStack {
                     rule_selector_nil_uses_helm_values: false,
                     enable_features: vec!["exemplar-storage"],
                     external_labels: BTreeMap::from([("cluster", self.cluster.clone())]),
-                    remote_write: self
-                        .remote_write
-                        .iter()
+                    remote_write: push_url
+                        .into_iter()
                         .map(|url| RemoteWrite {
-                            url: url.clone(),
+                            url,
                             send_exemplars: true,
+                            tls_config: TlsConfig {
+                                ca: ConfigMapKey {
+                                    config_map: KeyRef {
+                                        name: Self::LAB_CA_CONFIG_MAP,
+                                        key: Self::LAB_CA_KEY,
+                                    },
+                                },
+                            },
                         })
                         .collect(),
                 },
@@ -60,23 +76,18 @@ impl KubePrometheusStack {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KubePrometheusStackValues {
-    pub grafana: Enabled,
-    pub alertmanager: Enabled,
-    pub kube_etcd: Enabled,
+    pub grafana: Toggle,
+    pub alertmanager: Toggle,
+    pub kube_etcd: Toggle,
     pub prometheus_operator: Operator,
     pub prometheus: Prometheus,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Enabled {
-    pub enabled: bool,
-}
-
-#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Operator {
-    pub admission_webhooks: Enabled,
-    pub tls: Enabled,
+    pub admission_webhooks: Toggle,
+    pub tls: Toggle,
 }
 
 #[derive(Debug, Serialize)]
@@ -103,6 +114,24 @@ pub struct PrometheusSpec {
 pub struct RemoteWrite {
     pub url: String,
     pub send_exemplars: bool,
+    pub tls_config: TlsConfig,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TlsConfig {
+    pub ca: ConfigMapKey,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigMapKey {
+    pub config_map: KeyRef,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyRef {
+    pub name: &'static str,
+    pub key: &'static str,
 }
 
 impl Component for KubePrometheusStack {
@@ -119,10 +148,15 @@ impl Component for KubePrometheusStack {
         lab_model::component::Project::Targets
     }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
+        // ADR 0013: targets keep a short local retention and ship everything to the hub.
+        let push_url = match self.remote_write {
+            true => Some(ctx.hub::<Mimir>()?.external_push_url(ctx.settings)?),
+            false => None,
+        };
         let mut app = App::new(self)?;
         app.helm = Some(HelmRelease::new(
             ctx.versions.chart("kube-prometheus-stack")?,
-            &self.values(),
+            &self.values(push_url),
         )?);
         app.server_side_apply = true;
         app.chart_cluster_kinds = CHART_CLUSTER_KINDS.to_vec();

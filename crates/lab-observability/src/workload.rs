@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EnvVar, HTTPGetAction, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, SecurityContext, Service,
-    ServicePort, ServiceSpec,
+    Container, ContainerPort, EnvVar, HTTPGetAction, PodSpec, PodTemplateSpec, Probe,
+    ResourceRequirements, Service, ServicePort, ServiceSpec,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -20,7 +19,10 @@ use lab_model::{App, Component, Settings, Versions};
 use serde::Serialize;
 
 use crate::collectors::OtelCollector;
+use crate::signals::{HTTP_RED, RedMetrics};
 use crate::slo::{self, Slo};
+use lab_kit::pod::{locked_down, restricted_pod};
+use lab_kit::service_url;
 
 /// Name of the port serving the app and its `/metrics`.
 pub const METRICS_PORT_NAME: &str = "http";
@@ -28,26 +30,6 @@ pub const METRICS_PATH: &str = "/metrics";
 pub const HEALTH_PATH: &str = "/healthz";
 pub const APP_LABEL: &str = "app.kubernetes.io/name";
 pub const SCRAPE_INTERVAL: &str = "15s";
-/// Non-root uid of distroless images.
-const NONROOT_UID: i64 = 65532;
-
-/// Names of an app's RED metrics (assumed shared by every Rust demo app serving HTTP).
-#[derive(Clone, Debug)]
-pub struct RedMetrics {
-    /// Counter of requests, labelled by route and status code.
-    pub requests: &'static str,
-    /// Histogram of request durations in seconds, with trace-id exemplars.
-    pub duration: &'static str,
-    pub route_label: &'static str,
-    pub code_label: &'static str,
-}
-
-pub const HTTP_RED: RedMetrics = RedMetrics {
-    requests: "http_requests_total",
-    duration: "http_request_duration_seconds",
-    route_label: "route",
-    code_label: "code",
-};
 
 /// One demo app and how it runs.
 #[derive(Clone, Debug)]
@@ -90,7 +72,7 @@ impl DemoApp {
 
     /// `http://<name>.<namespace>.svc.cluster.local:<port>`.
     pub fn url(&self) -> String {
-        crate::service_url(self.name, &self.namespace, Some(self.port))
+        service_url(self.name, &self.namespace, Some(self.port))
     }
 
     fn labels(&self) -> BTreeMap<String, String> {
@@ -112,7 +94,7 @@ impl DemoApp {
     /// `ghcr.io/<owner>/<repo>/<app>:<tag>`, the tag (and digest) from `platform/versions.yaml`,
     /// whose repository must be the one the settings imply.
     pub fn image(&self, settings: &Settings, versions: &Versions) -> BuildResult<String> {
-        let expected = format!("ghcr.io/{}/{}", settings.repository.slug(), self.image);
+        let expected = format!("{}{}", settings.repository.image_prefix(), self.image);
         let image = versions.image(self.image)?;
         if image.repository != expected {
             return Err(format!(
@@ -284,7 +266,11 @@ impl DemoApp {
 pub fn demo_apps() -> Vec<DemoApp> {
     let mut metrics_app = DemoApp::new("metrics-app");
     metrics_app.replicas = 2;
-    metrics_app.slos = slo::metrics_app_slos(&metrics_app);
+    metrics_app.slos = slo::metrics_app_slos(
+        metrics_app.name,
+        &metrics_app.namespace,
+        metrics_app.red.as_ref(),
+    );
     let otel = |name, role: &str, next: Option<(&'static str, &'static str)>| {
         let mut app = DemoApp::new(name);
         app.image = "otel-demo";
@@ -292,7 +278,7 @@ pub fn demo_apps() -> Vec<DemoApp> {
         app.env.push(("SERVICE_ROLE", role.to_owned()));
         if let Some((var, target)) = next {
             app.env
-                .push((var, crate::service_url(target, DEMO_NAMESPACE, Some(8080))));
+                .push((var, service_url(target, DEMO_NAMESPACE, Some(8080))));
         }
         app
     };
@@ -345,44 +331,12 @@ impl Component for DemoApps {
     }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         let mut app = App::new(self)?;
-        let collector = ctx.registry.get::<OtelCollector>();
+        let collector = ctx.find::<OtelCollector>();
         for demo in &self.apps {
             app.objects
                 .extend(demo.objects(ctx.settings, ctx.versions, collector)?);
         }
         Ok(app)
-    }
-}
-
-/// A container that cannot escalate, write its root file system or keep capabilities.
-pub(crate) fn locked_down() -> SecurityContext {
-    SecurityContext {
-        allow_privilege_escalation: Some(false),
-        read_only_root_filesystem: Some(true),
-        capabilities: Some(Capabilities {
-            drop: Some(vec!["ALL".into()]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-/// A pod spec without a service-account token, with the runtime's seccomp profile, and run as
-/// the distroless non-root user when `non_root`.
-pub(crate) fn restricted_pod(non_root: bool) -> PodSpec {
-    PodSpec {
-        automount_service_account_token: Some(false),
-        security_context: Some(PodSecurityContext {
-            run_as_non_root: non_root.then_some(true),
-            run_as_user: non_root.then_some(NONROOT_UID),
-            run_as_group: non_root.then_some(NONROOT_UID),
-            seccomp_profile: Some(SeccompProfile {
-                type_: "RuntimeDefault".into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
     }
 }
 

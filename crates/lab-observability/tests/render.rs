@@ -3,39 +3,25 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
-
 use lab_core::{Artifact, Object, RelPath, Tree};
+use lab_model::Registry;
 use lab_model::component::PlannedApp;
-use lab_model::{Registry, Settings, Versions, load};
 use lab_observability::backends::Loki;
 use lab_observability::workload::DemoApps;
 use lab_observability::{promtool, register};
 use serde_json::Value;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn inputs() -> (Settings, Versions) {
-    let root = repo_root();
-    (
-        load(&root.join("platform/hub/platform.yaml")).unwrap(),
-        load(&root.join("platform/versions.yaml")).unwrap(),
-    )
-}
+use lab_testkit::inputs;
 
 fn plan(registry: &Registry) -> Vec<PlannedApp> {
     let (settings, versions) = inputs();
     registry.plan(&settings, &versions).unwrap()
 }
 
+/// The observability components and the secret path their credentials come through.
 fn hub() -> Registry {
     let mut reg = Registry::new();
+    lab_kit::secrets::register_with(&mut reg, Default::default()).unwrap();
     register(&mut reg).unwrap();
     reg
 }
@@ -56,8 +42,7 @@ fn values(apps: &[PlannedApp], name: &str) -> Value {
 }
 
 fn everything() -> Vec<PlannedApp> {
-    let mut reg = Registry::new();
-    register(&mut reg).unwrap();
+    let mut reg = hub();
     reg.add(DemoApps::default()).unwrap();
     plan(&reg)
 }
@@ -106,6 +91,7 @@ fn waves_follow_the_data_path() {
 fn moving_loki_changes_grafanas_datasource_and_nothing_else_needs_editing() {
     let before = plan(&hub());
     let mut reg = Registry::new();
+    lab_kit::secrets::register_with(&mut reg, Default::default()).unwrap();
     reg.add(Loki {
         namespace: "logs".into(),
     })
@@ -320,7 +306,7 @@ fn rule_files_and_dashboards_render_deterministically() {
         }
         let rules = promtool::promtool_artifacts(&tree).unwrap();
         tree.extend(rules).unwrap();
-        tree.extend(lab_observability::dashboard::artifacts().unwrap())
+        tree.extend(lab_observability::dashboard::artifacts(Some(&DemoApps::default())).unwrap())
             .unwrap();
         (
             tree.render().unwrap(),

@@ -5,7 +5,7 @@ use lab_model::component::{BuildResult, Context};
 use lab_model::{App, Component};
 use serde::Serialize;
 
-use crate::common::{Apply, Resources, Toggle, chart_app, resources};
+use lab_kit::{Apply, Resources, Toggle, chart_app, resources};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,7 +33,7 @@ impl Component for Crossplane {
     }
 
     fn namespace(&self) -> &str {
-        "crossplane-system"
+        lab_kit::namespaces::CROSSPLANE
     }
 
     fn installs_crds(&self) -> Vec<&'static str> {

@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use lab_argocd::ARGOCD_NAMESPACE;
-use lab_model::component::{BuildResult, Context, HelmRelease};
+use lab_core::layout::ARGOCD_NAMESPACE;
+use lab_model::component::{BuildResult, Context, Exposed, HelmRelease};
 use lab_model::{App, Component};
 
-use crate::common::{Apply, chart_app};
+use lab_kit::{Apply, chart_app};
 use serde::Serialize;
 
-pub use crate::common::Toggle;
+pub use lab_kit::Toggle;
 
 /// The argo-cd chart's values the lab sets; everything else keeps the chart's default.
 #[derive(Debug, Serialize)]
@@ -105,6 +105,15 @@ impl ArgoCd {
 }
 
 impl Component for ArgoCd {
+    fn exposed(&self) -> Option<Exposed> {
+        Some(Exposed {
+            host: "argocd",
+            namespace: self.namespace().to_owned(),
+            service: Self::SERVER_SERVICE.to_owned(),
+            port: Self::SERVER_PORT,
+        })
+    }
+
     fn name(&self) -> &str {
         "argocd"
     }
@@ -135,7 +144,7 @@ impl Component for ArgoCd {
 #[serde(rename_all = "camelCase")]
 pub struct ImageUpdaterValues {
     pub config: ImageUpdaterConfig,
-    pub resources: crate::common::Resources,
+    pub resources: lab_kit::Resources,
 }
 
 #[derive(Debug, Serialize)]
@@ -182,7 +191,7 @@ impl Component for ImageUpdater {
                     default: true,
                 }],
             },
-            resources: crate::common::resources("50m", "64Mi", None, "128Mi"),
+            resources: lab_kit::resources("50m", "64Mi", None, "128Mi"),
         };
         chart_app(self, ctx, "argocd-image-updater", &values, Apply::Client)
     }
@@ -202,7 +211,7 @@ pub struct WorkflowsValues {
 #[serde(rename_all = "camelCase")]
 pub struct WorkflowsController {
     pub workflow_defaults: WorkflowDefaults,
-    pub resources: crate::common::Resources,
+    pub resources: lab_kit::Resources,
 }
 
 /// Defaults merged into every Workflow.
@@ -251,6 +260,15 @@ impl ArgoWorkflows {
 }
 
 impl Component for ArgoWorkflows {
+    fn exposed(&self) -> Option<Exposed> {
+        Some(Exposed {
+            host: "workflows",
+            namespace: self.namespace().to_owned(),
+            service: Self::SERVER_SERVICE.to_owned(),
+            port: Self::SERVER_PORT,
+        })
+    }
+
     fn name(&self) -> &str {
         "argo-workflows"
     }
@@ -270,7 +288,7 @@ impl Component for ArgoWorkflows {
                         service_account_name: Self::WORKFLOW_SERVICE_ACCOUNT,
                     },
                 },
-                resources: crate::common::resources("100m", "128Mi", None, "512Mi"),
+                resources: lab_kit::resources("100m", "128Mi", None, "512Mi"),
             },
             server: WorkflowsServer {
                 enabled: true,
@@ -316,13 +334,6 @@ impl Component for WebhookRelay {
         ARGOCD_NAMESPACE
     }
 
-    fn dependencies(&self) -> Vec<lab_model::Dependency> {
-        vec![
-            lab_model::Dependency::on::<ArgoCd>(),
-            lab_model::Dependency::on::<crate::secrets::SecretStore>(),
-        ]
-    }
-
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
         use k8s_openapi::api::core::v1::{
@@ -332,20 +343,22 @@ impl Component for WebhookRelay {
         };
         use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-        let argocd = ctx.registry.require::<ArgoCd>()?;
+        let argocd = ctx.needs::<ArgoCd>()?;
         let ns = self.namespace();
         let labels =
             BTreeMap::from([("app.kubernetes.io/name".to_owned(), self.name().to_owned())]);
-        let secret = crate::secrets::external_secret(
-            self.name(),
-            ns,
-            Self::SECRET,
-            &[crate::secrets::SecretKey {
-                key: Self::SECRET_KEY,
-                path: Self::CHANNEL_PATH,
-                property: Self::CHANNEL_PROPERTY,
-            }],
-        );
+        let secret = ctx
+            .needs::<lab_kit::secrets::SecretStore>()?
+            .external_secret(
+                self.name(),
+                ns,
+                Self::SECRET,
+                &[lab_kit::secrets::SecretKey {
+                    key: Self::SECRET_KEY,
+                    path: Self::CHANNEL_PATH,
+                    property: Self::CHANNEL_PROPERTY,
+                }],
+            );
         let container = Container {
             name: "smee-client".to_owned(),
             image: Some(ctx.versions.image("node")?.reference()),
@@ -376,8 +389,8 @@ impl Component for WebhookRelay {
                 },
             ]),
             resources: Some(k8s_openapi::api::core::v1::ResourceRequirements {
-                requests: Some(crate::common::quantities("10m", "64Mi")),
-                limits: Some(crate::common::quantities("100m", "128Mi")),
+                requests: Some(lab_kit::quantities("10m", "64Mi")),
+                limits: Some(lab_kit::quantities("100m", "128Mi")),
                 ..Default::default()
             }),
             security_context: Some(SecurityContext {
@@ -403,7 +416,7 @@ impl Component for WebhookRelay {
             ..Default::default()
         };
         let deployment = Deployment {
-            metadata: crate::common::meta(self.name(), Some(ns)),
+            metadata: lab_kit::meta(self.name(), Some(ns)),
             spec: Some(DeploymentSpec {
                 replicas: Some(1),
                 selector: LabelSelector {

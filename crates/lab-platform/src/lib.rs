@@ -1,6 +1,5 @@
 //! The hub's components, one builder per Application, grouped by family.
 
-pub mod common;
 pub mod crossplane;
 pub mod gitops;
 pub mod metrics;
@@ -8,7 +7,6 @@ pub mod namespaces;
 pub mod networking;
 pub mod pki;
 pub mod policy;
-pub mod secrets;
 pub mod storage;
 pub mod tailnet;
 pub mod ui;
@@ -18,7 +16,7 @@ use lab_model::component::PlanError;
 
 /// Adds every hub component of this crate to `registry`.
 pub fn register(registry: &mut Registry) -> Result<(), PlanError> {
-    register_with(registry, secrets::OpenBao::default())
+    register_with(registry, lab_kit::secrets::OpenBao::default())
 }
 
 /// The optional components switched on in the settings' `features`.
@@ -34,15 +32,16 @@ pub fn register_features(
 
 /// [`register`] with OpenBao configured by the caller (e.g. in another namespace); everything
 /// pointing at OpenBao follows it.
-pub fn register_with(registry: &mut Registry, openbao: secrets::OpenBao) -> Result<(), PlanError> {
+pub fn register_with(
+    registry: &mut Registry,
+    openbao: lab_kit::secrets::OpenBao,
+) -> Result<(), PlanError> {
     registry.add(namespaces::NamespaceConfig)?;
     registry.add(gitops::ArgoCd)?;
     registry.add(gitops::ImageUpdater)?;
     registry.add(gitops::ArgoWorkflows)?;
     registry.add(gitops::WebhookRelay)?;
-    registry.add(openbao)?;
-    registry.add(secrets::ExternalSecrets)?;
-    registry.add(secrets::SecretStore)?;
+    lab_kit::secrets::register_with(registry, openbao)?;
     registry.add(pki::CertManager)?;
     registry.add(pki::Pki)?;
     registry.add(networking::MetalLb::default())?;

@@ -5,7 +5,7 @@ use lab_model::component::{BuildResult, Context};
 use lab_model::{App, Component};
 use serde::Serialize;
 
-use crate::common::{Apply, Resources, chart_app, resources};
+use lab_kit::{Apply, Resources, chart_app, resources};
 
 /// The prometheus-operator-crds chart takes no settings the lab changes.
 #[derive(Debug, Serialize)]

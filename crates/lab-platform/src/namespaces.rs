@@ -2,64 +2,34 @@
 //! Pod Security level. Derived from the registry, so a new component gets its namespace
 //! labelled without editing this file.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Namespace;
 use lab_core::Object;
-use lab_model::component::{BuildResult, Context};
-use lab_model::{App, Component, Registry};
+use lab_model::component::{BuildResult, Context, PodSecurity};
+use lab_model::{App, Component};
 
-use crate::common::meta;
-use crate::networking::MetalLb;
+use lab_kit::meta;
 
 /// Namespaces Kubernetes owns; never managed here.
 const SYSTEM: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
 
-/// Pod Security Standard levels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PodSecurity {
-    Baseline,
-    Privileged,
-}
-
-impl PodSecurity {
-    fn as_str(self) -> &'static str {
-        match self {
-            PodSecurity::Baseline => "baseline",
-            PodSecurity::Privileged => "privileged",
-        }
-    }
-}
-
 pub struct NamespaceConfig;
 
 impl NamespaceConfig {
-    /// Namespaces whose pods need host access: MetalLB's speaker uses the host network and
-    /// raw sockets.
-    fn privileged(registry: &Registry) -> BTreeSet<String> {
-        registry
-            .get::<MetalLb>()
-            .map(|m| m.namespace().to_owned())
-            .into_iter()
-            .collect()
-    }
-
     /// The level of each managed namespace.
-    pub fn levels(registry: &Registry) -> BTreeMap<String, PodSecurity> {
-        let privileged = Self::privileged(registry);
-        registry
-            .components()
-            .map(|c| c.namespace().to_owned())
-            .filter(|ns| !SYSTEM.contains(&ns.as_str()))
-            .map(|ns| {
-                let level = if privileged.contains(&ns) {
-                    PodSecurity::Privileged
-                } else {
-                    PodSecurity::Baseline
-                };
-                (ns, level)
-            })
-            .collect()
+    /// The level of each managed namespace: the highest any component in it needs.
+    pub fn levels<'a>(
+        components: impl Iterator<Item = &'a dyn Component>,
+    ) -> BTreeMap<String, PodSecurity> {
+        let mut levels: BTreeMap<String, PodSecurity> = BTreeMap::new();
+        for c in components.filter(|c| !SYSTEM.contains(&c.namespace())) {
+            let level = levels
+                .entry(c.namespace().to_owned())
+                .or_insert(PodSecurity::Baseline);
+            *level = (*level).max(c.pod_security());
+        }
+        levels
     }
 }
 
@@ -74,7 +44,7 @@ impl Component for NamespaceConfig {
 
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         let mut app = App::new(self)?;
-        for (ns, level) in Self::levels(ctx.registry) {
+        for (ns, level) in Self::levels(ctx.survey()) {
             let mut metadata = meta(&ns, None);
             metadata.labels = Some(
                 ["enforce", "audit", "warn"]

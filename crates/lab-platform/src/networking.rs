@@ -5,21 +5,17 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use lab_argocd::ARGOCD_NAMESPACE;
 use lab_core::Object;
 use lab_crds::gateway_networking_k8s_io::gateways::*;
 use lab_crds::gateway_networking_k8s_io::httproutes::*;
 use lab_crds::metallb_io::ipaddresspools::*;
 use lab_crds::metallb_io::l2advertisements::*;
-use lab_model::component::{BuildResult, Context};
+use lab_model::component::{BuildResult, Context, Exposed, PodSecurity};
 use lab_model::{App, Component, Dependency};
 use serde::Serialize;
 
-use crate::common::{Apply, Resources, ServiceValues, Toggle, chart_app, meta, resources};
-use crate::gitops::{ArgoCd, ArgoWorkflows};
 use crate::pki::Pki;
-use crate::secrets::OpenBao;
-use crate::ui::Headlamp;
+use lab_kit::{Apply, Resources, ServiceValues, Toggle, chart_app, meta, resources};
 
 /// MetalLB's annotation pinning a LoadBalancer Service to one address of a pool.
 const LB_IPS_ANNOTATION: &str = "metallb.io/loadBalancerIPs";
@@ -75,6 +71,11 @@ pub struct Speaker {
 }
 
 impl Component for MetalLb {
+    /// The speaker uses the host network and raw sockets.
+    fn pod_security(&self) -> PodSecurity {
+        PodSecurity::Privileged
+    }
+
     fn name(&self) -> &str {
         "metallb"
     }
@@ -107,12 +108,8 @@ impl Component for MetalLbPool {
         "metallb-system"
     }
 
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<MetalLb>()]
-    }
-
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let metallb = ctx.registry.require::<MetalLb>()?;
+        let metallb = ctx.needs::<MetalLb>()?;
         let ns = metallb.namespace();
         let (first, last) = metallb.pool;
         let pool = IpAddressPool {
@@ -169,7 +166,7 @@ impl Component for Dns {
     }
 
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let metallb = ctx.registry.require::<MetalLb>()?;
+        let metallb = ctx.needs::<MetalLb>()?;
         let values = K8sGatewayValues {
             domain: ctx.settings.hub.base_domain.clone(),
             watched_resources: vec!["HTTPRoute", "Service"],
@@ -252,7 +249,7 @@ impl Component for GatewayController {
     }
 
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let metallb = ctx.registry.require::<MetalLb>()?;
+        let metallb = ctx.needs::<MetalLb>()?;
         let values = TraefikValues {
             providers: Providers {
                 kubernetes_gateway: Toggle::ON,
@@ -289,14 +286,6 @@ impl Component for GatewayController {
     }
 }
 
-/// A hub UI reachable through the default Gateway as `<host>.<baseDomain>`.
-struct Ui<'a> {
-    host: &'a str,
-    namespace: &'a str,
-    service: &'a str,
-    port: u16,
-}
-
 /// The hub's default Gateway, its wildcard certificate from the lab CA, and one HTTPRoute per
 /// registered UI (each in the UI's namespace, pointing at the Service its component names).
 pub struct DefaultGateway;
@@ -306,46 +295,9 @@ impl DefaultGateway {
     pub const TLS_SECRET: &'static str = "hub-gateway-tls";
     pub const HTTPS_LISTENER: &'static str = "https";
 
-    fn uis<'a>(registry: &'a lab_model::Registry) -> Vec<Ui<'a>> {
-        let mut uis = Vec::new();
-        if registry.get::<ArgoCd>().is_some() {
-            uis.push(Ui {
-                host: "argocd",
-                namespace: ARGOCD_NAMESPACE,
-                service: ArgoCd::SERVER_SERVICE,
-                port: ArgoCd::SERVER_PORT,
-            });
-        }
-        if let Some(c) = registry.get::<ArgoWorkflows>() {
-            uis.push(Ui {
-                host: "workflows",
-                namespace: c.namespace(),
-                service: ArgoWorkflows::SERVER_SERVICE,
-                port: ArgoWorkflows::SERVER_PORT,
-            });
-        }
-        if let Some(c) = registry.get::<Headlamp>() {
-            uis.push(Ui {
-                host: "headlamp",
-                namespace: c.namespace(),
-                service: Headlamp::SERVICE,
-                port: Headlamp::PORT,
-            });
-        }
-        if let Some(c) = registry.get::<OpenBao>() {
-            uis.push(Ui {
-                host: "openbao",
-                namespace: c.namespace(),
-                service: OpenBao::SERVICE,
-                port: OpenBao::PORT,
-            });
-        }
-        uis
-    }
-
-    fn route(&self, ui: &Ui, domain: &str) -> HttpRoute {
+    fn route(&self, ui: &Exposed, domain: &str) -> HttpRoute {
         HttpRoute {
-            metadata: meta(ui.host, Some(ui.namespace)),
+            metadata: meta(ui.host, Some(&ui.namespace)),
             spec: HttpRouteSpec {
                 hostnames: Some(vec![format!("{}.{domain}", ui.host)]),
                 parent_refs: Some(vec![HttpRouteParentRefs {
@@ -377,14 +329,10 @@ impl Component for DefaultGateway {
         "gateway"
     }
 
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![
-            Dependency::on::<GatewayController>(),
-            Dependency::on::<Pki>(),
-        ]
-    }
-
     fn build(&self, ctx: &Context) -> BuildResult<App> {
+        // The class and the issuer are wired by name: read them from their components.
+        ctx.needs::<GatewayController>()?;
+        ctx.needs::<Pki>()?;
         let domain = &ctx.settings.hub.base_domain;
         let wildcard = format!("*.{domain}");
         let cert = Pki::lab_certificate(
@@ -439,7 +387,9 @@ impl Component for DefaultGateway {
         gateway.metadata.namespace = Some(self.namespace().to_owned());
         let mut app = App::new(self)?;
         app.objects = vec![Object::new(&cert)?, Object::new(&gateway)?];
-        for ui in Self::uis(ctx.registry) {
+        // One route per UI any component of the cluster declares; the route lives in the
+        // UI's namespace, which that component's Application creates first.
+        for ui in ctx.gather(|c| c.exposed()) {
             app.objects.push(Object::new(&self.route(&ui, domain))?);
         }
         Ok(app)

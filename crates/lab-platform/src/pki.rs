@@ -7,11 +7,11 @@ use lab_core::Object;
 use lab_crds::cert_manager_io::certificates::*;
 use lab_crds::cert_manager_io::clusterissuers::*;
 use lab_model::component::{BuildResult, Context, IgnoredField};
-use lab_model::{App, Component, Dependency};
+use lab_model::{App, Component};
 use serde::Serialize;
 
-use crate::common::{Apply, Resources, chart_app, meta, resources};
-use crate::secrets::OpenBao;
+use lab_kit::secrets::OpenBao;
+use lab_kit::{Apply, Resources, chart_app, meta, resources};
 
 /// The cert-manager chart's values the lab sets.
 #[derive(Debug, Serialize)]
@@ -179,13 +179,9 @@ impl Component for Pki {
         "cert-manager"
     }
 
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<CertManager>(), Dependency::on::<OpenBao>()]
-    }
-
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        let cert_manager = ctx.registry.require::<CertManager>()?;
-        let openbao = ctx.registry.require::<OpenBao>()?;
+        let cert_manager = ctx.needs::<CertManager>()?;
+        let openbao = ctx.needs::<OpenBao>()?;
         // ClusterIssuers read their Secrets from cert-manager's own namespace.
         let ns = cert_manager.namespace();
         let self_signed = ClusterIssuer::new(

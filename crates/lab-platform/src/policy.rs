@@ -5,7 +5,7 @@ use lab_model::component::{BuildResult, Context};
 use lab_model::{App, Component};
 use serde::Serialize;
 
-use crate::common::{Apply, Resources, chart_app, resources};
+use lab_kit::{Apply, Resources, chart_app, resources};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,7 +30,7 @@ impl Component for Kyverno {
     }
 
     fn namespace(&self) -> &str {
-        "kyverno"
+        lab_kit::namespaces::KYVERNO
     }
 
     fn installs_crds(&self) -> Vec<&'static str> {

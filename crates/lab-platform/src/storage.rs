@@ -6,7 +6,7 @@ use lab_core::Object;
 use lab_model::component::{BuildResult, Context};
 use lab_model::{App, Component};
 
-use crate::common::meta;
+use lab_kit::meta;
 
 pub struct Storage;
 

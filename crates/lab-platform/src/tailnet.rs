@@ -8,15 +8,15 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::networking::v1::{
     Ingress, IngressBackend, IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
 };
-use lab_argocd::ARGOCD_NAMESPACE;
 use lab_core::Object;
+use lab_core::layout::ARGOCD_NAMESPACE;
 use lab_model::component::{BuildResult, Context, GroupKind};
-use lab_model::{App, Component, Dependency};
+use lab_model::{App, Component};
 use serde::Serialize;
 
-use crate::common::{Apply, chart_app, meta};
 use crate::gitops::ArgoCd;
-use crate::secrets::{OpenBao, SecretKey, SecretStore, external_secret};
+use lab_kit::secrets::{OpenBao, SecretKey, SecretStore};
+use lab_kit::{Apply, chart_app, meta};
 
 /// The Tailscale Kubernetes operator and the Ingresses that put hub UIs on the tailnet.
 pub struct Tailscale;
@@ -84,10 +84,6 @@ impl Component for Tailscale {
         Self::NAMESPACE
     }
 
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<SecretStore>()]
-    }
-
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         let cluster = &ctx.settings.hub.cluster_name;
         let values = TailscaleValues {
@@ -100,9 +96,9 @@ impl Component for Tailscale {
             group: "networking.k8s.io",
             kind: "IngressClass",
         });
-        let openbao = ctx.registry.require::<OpenBao>()?;
-        ctx.registry.require::<ArgoCd>()?;
-        let secret = external_secret(
+        let openbao = ctx.needs::<OpenBao>()?;
+        ctx.needs::<ArgoCd>()?;
+        let secret = ctx.needs::<SecretStore>()?.external_secret(
             Self::OAUTH_SECRET,
             Self::NAMESPACE,
             Self::OAUTH_SECRET,

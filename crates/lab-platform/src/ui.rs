@@ -1,10 +1,10 @@
 //! Headlamp, the cluster UI.
 
-use lab_model::component::{BuildResult, Context};
+use lab_model::component::{BuildResult, Context, Exposed};
 use lab_model::{App, Component};
 use serde::Serialize;
 
-use crate::common::{Apply, Resources, chart_app, resources};
+use lab_kit::{Apply, Resources, chart_app, resources};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,6 +30,15 @@ impl Headlamp {
 }
 
 impl Component for Headlamp {
+    fn exposed(&self) -> Option<Exposed> {
+        Some(Exposed {
+            host: "headlamp",
+            namespace: self.namespace().to_owned(),
+            service: Self::SERVICE.to_owned(),
+            port: Self::PORT,
+        })
+    }
+
     fn name(&self) -> &str {
         "headlamp"
     }

@@ -2,20 +2,11 @@
 //! (moving OpenBao changes exactly the objects that point at it). The wave invariant and cycle
 //! naming are tested on the whole lab in `crates/lab/tests/render.rs`.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-
+use lab_kit::secrets::OpenBao;
+use lab_model::Registry;
 use lab_model::component::PlannedApp;
-use lab_model::{Registry, Settings, Versions, load};
-use lab_platform::secrets::OpenBao;
-
-fn inputs() -> (Settings, Versions) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    (
-        load(&root.join("platform/hub/platform.yaml")).expect("settings load"),
-        load(&root.join("platform/versions.yaml")).expect("versions load"),
-    )
-}
+use lab_testkit::inputs;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn hub() -> Registry {
     let mut registry = Registry::new();

@@ -16,7 +16,6 @@ use lab_model::{Settings, Versions};
 
 use crate::cli_test::{Outcome, Test, TestResult};
 use crate::policies::{self, STANDARD_LABELS};
-use crate::{FIXTURES_DIR, POLICY_DIR};
 
 /// The image every fixture Pod runs unless it tests an image: a small pinned one from
 /// `platform/versions.yaml`.
@@ -94,7 +93,7 @@ fn fixtures_for(settings: &Settings, image: &str) -> Vec<Fixture> {
     };
     let lab_image = format!(
         "{}hello-app:0.0.0-unsigned",
-        policies::lab_registry_prefix(settings)
+        settings.repository.image_prefix()
     );
     let untagged = image.split(['@', ':']).next().unwrap_or(image).to_owned();
     let latest = format!("{untagged}:latest");
@@ -181,7 +180,7 @@ fn fixtures_for(settings: &Settings, image: &str) -> Vec<Fixture> {
             ],
             exceptions: policies::baseline_exceptions()
                 .iter()
-                .map(|e| format!("{POLICY_DIR}/policyexception-{}.yaml", e.name))
+                .map(|e| format!("policyexception-{}.yaml", e.name))
                 .collect(),
             results: vec![
                 ("baseline", Outcome::Pass, vec!["good"]),
@@ -221,18 +220,28 @@ pub enum FixtureError {
     Version(#[from] lab_model::versions::MissingVersion),
 }
 
-/// The relative path from a fixture folder (`tests/kyverno/<policy>/`) up to `generated/`.
-const UP: &str = "../../..";
-
-/// Every fixture file: `tests/kyverno/<policy>/kyverno-test.yaml` and one file per Pod.
-pub fn fixtures(settings: &Settings, versions: &Versions) -> Result<Vec<Artifact>, FixtureError> {
+/// Every fixture file: `kyverno-test.yaml` and one file per Pod in each policy's fixture
+/// folder (see [`lab_core::layout::kyverno_test_dir`]). `policy_dir` is where the
+/// `kyverno-policies` Application's objects are rendered; the tests name them relative to the
+/// fixture folder.
+pub fn fixtures(
+    settings: &Settings,
+    versions: &Versions,
+    policy_dir: &RelPath,
+) -> Result<Vec<Artifact>, FixtureError> {
     let image = versions.image(FIXTURE_IMAGE)?.reference();
     let mut out = Vec::new();
     for f in fixtures_for(settings, &image) {
-        let dir = RelPath::new(format!("{FIXTURES_DIR}/{}", f.policy))?;
+        let dir = lab_core::layout::kyverno_test_dir(f.policy)?;
+        // From the fixture folder up to the root of the tree, then down to the policies.
+        let up = vec![".."; dir.as_str().split('/').count()].join("/");
         let mut test = Test::new(f.policy);
-        test.policies = vec![format!("{UP}/{POLICY_DIR}/clusterpolicy-{}.yaml", f.policy)];
-        test.exceptions = f.exceptions.iter().map(|e| format!("{UP}/{e}")).collect();
+        test.policies = vec![format!("{up}/{policy_dir}/clusterpolicy-{}.yaml", f.policy)];
+        test.exceptions = f
+            .exceptions
+            .iter()
+            .map(|e| format!("{up}/{policy_dir}/{e}"))
+            .collect();
         for pod in &f.pods {
             let artifact = Artifact::object(&dir, Object::new(pod)?)?;
             let file = artifact

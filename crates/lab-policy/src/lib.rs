@@ -3,30 +3,17 @@
 //! - [`KyvernoPolicies`]: the `kyverno-policies` component (namespace `kyverno`): the
 //!   ClusterPolicies of [`policies`] and the PolicyExceptions for the lab's own components.
 //!   Its wave comes from the `kyverno.io` CRDs the Kyverno component installs.
-//! - [`ImageUpdates`]: the `image-updates` component (namespace `argocd`): Image Updater
-//!   configuration for the demo apps (digest strategy, Git write-back).
 //! - [`fixtures()`]: `kyverno test` fixtures under `tests/kyverno/<policy>/`.
-//! - [`image_findings`]: the image rules of `cargo xtask validate`.
 
 pub mod cli_test;
 pub mod fixtures;
-pub mod images;
 pub mod policies;
-pub mod updater;
 
 use lab_core::Object;
 use lab_model::component::{BuildResult, Context, PlanError};
 use lab_model::{App, Component, Registry};
 
 pub use fixtures::{FixtureError, fixtures};
-pub use images::image_findings;
-pub use policies::lab_registry_prefix;
-pub use updater::ImageUpdates;
-
-/// Where the `kyverno-policies` App's objects are rendered (`<cluster>/<app>`).
-pub const POLICY_DIR: &str = "hub/kyverno-policies";
-/// Where the CLI fixtures are rendered; nothing below it is applied to a cluster.
-pub const FIXTURES_DIR: &str = "tests/kyverno";
 
 /// The lab's Kyverno policies and exceptions, as one Application.
 pub struct KyvernoPolicies;
@@ -51,8 +38,7 @@ impl Component for KyvernoPolicies {
     }
 }
 
-/// Registers `kyverno-policies` and `image-updates` in a cluster.
+/// Registers `kyverno-policies` in a cluster.
 pub fn register(reg: &mut Registry) -> Result<(), PlanError> {
-    reg.add(KyvernoPolicies)?;
-    reg.add(ImageUpdates)
+    reg.add(KyvernoPolicies)
 }

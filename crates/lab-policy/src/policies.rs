@@ -17,7 +17,7 @@ use lab_model::Settings;
 use serde_json::{Value, json};
 
 /// The namespace Kyverno runs in; its PolicyExceptions live there too.
-pub const KYVERNO_NAMESPACE: &str = "kyverno";
+pub const KYVERNO_NAMESPACE: &str = lab_kit::namespaces::KYVERNO;
 /// Namespaces no policy looks at: the control plane and Kyverno itself.
 pub const SYSTEM_NAMESPACES: [&str; 2] = ["kube-system", KYVERNO_NAMESPACE];
 /// Who issues the OIDC tokens GitHub Actions signs with.
@@ -38,11 +38,6 @@ pub const REQUIRE_PROBES: &str = "require-probes";
 
 /// The labels every workload must carry (Kubernetes recommended labels).
 pub const STANDARD_LABELS: [&str; 2] = ["app.kubernetes.io/name", "app.kubernetes.io/part-of"];
-
-/// The registry prefix of the lab's own images: `ghcr.io/<owner>/<repo>/`.
-pub fn lab_registry_prefix(settings: &Settings) -> String {
-    format!("ghcr.io/{}/", settings.repository.slug())
-}
 
 /// The certificate subject of the build workflow on the followed branch: GitHub writes the
 /// repository URL as the owner spelled it, so it is taken from the settings, not the slug.
@@ -202,7 +197,7 @@ pub fn verify_image_signature(settings: &Settings) -> ClusterPolicy {
     };
     let rule = ClusterPolicyRules {
         verify_images: Some(vec![ClusterPolicyRulesVerifyImages {
-            image_references: Some(vec![format!("{}*", lab_registry_prefix(settings))]),
+            image_references: Some(vec![format!("{}*", settings.repository.image_prefix())]),
             r#type: Some(ClusterPolicyRulesVerifyImagesType::Cosign),
             failure_action: Some(ClusterPolicyRulesVerifyImagesFailureAction::Enforce),
             mutate_digest: Some(true),

@@ -2,8 +2,6 @@
 //! The components: the verify policy trusts exactly this repository's build workflow, and the
 //! policies wait for whoever installs the Kyverno CRDs.
 
-mod common;
-
 use lab_model::component::{BuildResult, Context};
 use lab_model::{App, Component, Registry};
 use lab_policy::policies::verify_image_signature;
@@ -26,12 +24,9 @@ impl Component for FakeKyverno {
 
 #[test]
 fn policies_sync_after_the_kyverno_crds() {
-    let (settings, versions) = common::inputs();
+    let (settings, versions) = lab_testkit::inputs();
     let mut reg = Registry::new();
     reg.add(FakeKyverno).unwrap();
-    // Image Updater follows the demo apps, so they are part of any cluster with policies.
-    reg.add(lab_observability::workload::DemoApps::default())
-        .unwrap();
     lab_policy::register(&mut reg).unwrap();
     let planned = reg.plan(&settings, &versions).unwrap();
     let wave = |n: &str| lab_model::component::wave_of(&planned, n).unwrap();
@@ -42,13 +37,16 @@ fn policies_sync_after_the_kyverno_crds() {
             .find(|p| p.app.name.as_str() == "kyverno-policies")
             .unwrap()
             .after,
-        ["kyverno"]
+        [lab_model::component::Edge {
+            to: "kyverno".into(),
+            reason: lab_model::component::EdgeReason::Crd
+        }]
     );
 }
 
 #[test]
 fn the_verify_policy_trusts_only_this_repositorys_build_workflow() {
-    let (mut settings, _) = common::inputs();
+    let (mut settings, _) = lab_testkit::inputs();
     settings.repository.url = "https://github.com/SomeOne/My-Lab.git".to_owned();
     settings.repository.revision = "trunk".to_owned();
     let v = serde_json::to_value(verify_image_signature(&settings)).unwrap();

@@ -16,19 +16,15 @@ pub mod config;
 pub mod inventory;
 pub mod kube_vip;
 pub mod patches;
-pub mod validate;
 
 use std::path::Path;
 
-use lab_core::{Artifact, Format, RelPath};
+use lab_core::layout::ClusterPaths;
+use lab_core::{Artifact, Format};
 use lab_model::Versions;
 use serde::Serialize;
 
 pub use inventory::{Inventory, InventoryError, Role};
-pub use validate::{secret_findings, validate_talos};
-
-/// Folder of the Talos output inside `generated/`.
-pub const OUTPUT_DIR: &str = "targets/talos";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -78,29 +74,32 @@ pub struct NodeSummary {
     pub patch: String,
 }
 
-/// Loads and checks the inventory, then renders every Talos file.
-pub fn talos_artifacts(nodes_file: &Path, versions: &Versions) -> Result<Vec<Artifact>, Error> {
+/// Loads and checks the inventory, then renders every Talos file below `out`.
+pub fn talos_artifacts(
+    nodes_file: &Path,
+    versions: &Versions,
+    out: &ClusterPaths,
+) -> Result<Vec<Artifact>, Error> {
     let inv: Inventory = lab_model::load(nodes_file)?;
-    artifacts(&inv, versions).map_err(|e| match e {
-        Error::Inventory { errors, .. } => Error::Inventory {
-            file: nodes_file.display().to_string(),
-            errors,
-        },
-        other => other,
-    })
+    artifacts(&inv, &nodes_file.display().to_string(), versions, out)
 }
 
-/// [`talos_artifacts`] on an inventory already loaded.
-pub fn artifacts(inv: &Inventory, versions: &Versions) -> Result<Vec<Artifact>, Error> {
+/// [`talos_artifacts`] on an inventory already loaded from `nodes_file` (named in errors).
+pub fn artifacts(
+    inv: &Inventory,
+    nodes_file: &str,
+    versions: &Versions,
+    out: &ClusterPaths,
+) -> Result<Vec<Artifact>, Error> {
     let errors = inv.check();
     if !errors.is_empty() {
         return Err(Error::Inventory {
-            file: "inventory".into(),
+            file: nodes_file.to_owned(),
             errors,
         });
     }
     let images = patches::Images::from_versions(versions)?;
-    let dir = RelPath::new(OUTPUT_DIR)?;
+    let dir = out.root().clone();
     let mut out = Vec::new();
     for role in [Role::Controlplane, Role::Worker] {
         out.push(Artifact::documents(
@@ -118,7 +117,7 @@ pub fn artifacts(inv: &Inventory, versions: &Versions) -> Result<Vec<Artifact>, 
             ip: node.ip.to_string(),
             patch: path
                 .as_str()
-                .trim_start_matches(OUTPUT_DIR)
+                .trim_start_matches(dir.as_str())
                 .trim_start_matches('/')
                 .to_owned(),
         });

@@ -1,23 +1,17 @@
 //! End-to-end checks of the rendered Talos files, from the real inputs in `platform/`.
 
-use std::path::{Path, PathBuf};
-
+use lab_core::layout::ClusterRole;
+use lab_testkit::{repo_root as root, versions};
+use lab_validate::talos::{secret_findings, validate_talos};
 use serde_json::{Value, json};
 
 use super::*;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn versions() -> Versions {
-    lab_model::load(&root().join("platform/versions.yaml")).unwrap()
-}
 
 fn rendered() -> Vec<Artifact> {
     talos_artifacts(
         &root().join("platform/targets/talos/nodes.yaml"),
         &versions(),
+        &ClusterPaths::new(ClusterRole::Target, "talos").unwrap(),
     )
     .unwrap()
 }

@@ -5,28 +5,25 @@
 //! against the schemas k8s-openapi derives from Kubernetes' OpenAPI document. Metadata is
 //! checked against `ObjectMeta` for every object, since CRD schemas leave it open.
 
+//!
+//! Architecture invariant: this crate reads only the rendered tree and the input facts of
+//! `lab-model`; it depends on no builder crate, so a check cannot share a bug with the code it
+//! checks. Every rule returns typed [`Finding`]s with a stable rule id.
+
+pub mod images;
 mod rules;
 mod schemas;
+pub mod talos;
 
-use std::fmt;
-
-use lab_core::{Format, Tree};
+use lab_core::{Finding, Format, Tree};
 use lab_model::Settings;
 
 pub use schemas::Schemas;
 
-/// One problem, tied to the file it is in.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Finding {
-    pub path: String,
-    pub message: String,
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
+/// Rule ids of the checks in this file.
+pub const SCHEMA: &str = "schema";
+pub const TALOS_SCHEMA: &str = "talos-schema";
+pub const TALOS_SECRET: &str = "talos-secret";
 
 #[derive(Debug, Default)]
 pub struct Report {
@@ -39,29 +36,32 @@ pub struct Report {
 pub fn validate(tree: &Tree, schemas: &Schemas, settings: &Settings) -> Report {
     let mut report = Report::default();
     for artifact in tree.artifacts() {
-        let mut note = |message: String| {
-            report.findings.push(Finding {
-                path: artifact.path.to_string(),
-                message,
-            })
-        };
+        let path = artifact.path.to_string();
         if artifact.format == Format::TalosPatch {
-            // Machine configs must never carry the cluster's key material or tokens.
             for doc in &artifact.documents {
-                lab_talos::secret_findings(doc)
-                    .into_iter()
-                    .for_each(&mut note);
-            }
-            match &schemas.talos {
-                Some(schema) => {
-                    for doc in &artifact.documents {
-                        lab_talos::validate_talos(doc, schema)
-                            .into_iter()
-                            .for_each(&mut note);
-                    }
-                    report.objects_checked += artifact.documents.len();
+                // Machine configs must never carry the cluster's key material or tokens.
+                for at in talos::secret_findings(doc) {
+                    report.findings.push(Finding::file(
+                        &path,
+                        TALOS_SECRET,
+                        format!("{at}: secret material in a machine config"),
+                    ));
                 }
-                None => note("no Talos schema given to check this patch against".into()),
+                match &schemas.talos {
+                    Some(schema) => {
+                        report.objects_checked += 1;
+                        for message in talos::validate_talos(doc, schema) {
+                            report
+                                .findings
+                                .push(Finding::file(&path, TALOS_SCHEMA, message));
+                        }
+                    }
+                    None => report.findings.push(Finding::file(
+                        &path,
+                        TALOS_SCHEMA,
+                        "no Talos schema given to check this patch against",
+                    )),
+                }
             }
             continue;
         }
@@ -72,29 +72,18 @@ pub fn validate(tree: &Tree, schemas: &Schemas, settings: &Settings) -> Report {
         for doc in &artifact.documents {
             report.objects_checked += 1;
             for message in schemas.check(doc) {
-                report.findings.push(Finding {
-                    path: artifact.path.to_string(),
-                    message,
+                report.findings.push(match &artifact.object {
+                    Some(id) => Finding::object(&path, id, SCHEMA, message),
+                    None => Finding::file(&path, SCHEMA, message),
                 });
             }
         }
     }
     report.findings.extend(rules::check(tree, settings));
-    let prefix = lab_policy::lab_registry_prefix(settings);
-    report.findings.extend(
-        lab_policy::image_findings(tree, &prefix)
-            .into_iter()
-            .map(|line| match line.split_once(": ") {
-                Some((path, message)) => Finding {
-                    path: path.to_owned(),
-                    message: message.to_owned(),
-                },
-                None => Finding {
-                    path: "/".to_owned(),
-                    message: line,
-                },
-            }),
-    );
+    report.findings.extend(images::image_findings(
+        tree,
+        &settings.repository.image_prefix(),
+    ));
     report.findings.sort();
     report
 }

@@ -36,14 +36,10 @@ pub(crate) fn artifacts(
     layout: &ClusterLayout,
     registry: &Registry,
 ) -> Result<Vec<Artifact>> {
-    let dir = layout.root.join("bootstrap")?;
+    let dir = layout.paths.bootstrap_dir();
     let settings = &inputs.settings;
     let node_image = inputs.versions.image("kind-node")?.reference();
-    let ctx = Context {
-        settings,
-        versions: &inputs.versions,
-        registry,
-    };
+    let ctx = Context::new(settings, &inputs.versions, registry);
     let argocd = registry
         .get::<ArgoCd>()
         .ok_or_else(|| anyhow::anyhow!("the hub has no ArgoCD component"))?;

@@ -1,36 +1,62 @@
-//! The whole lab in one call: [`Inputs::load`] reads `platform/`, [`render`] returns the
-//! complete `generated/` tree in memory. Nothing here writes to disk.
+//! The whole lab in one call: [`Inputs::load`] reads `platform/`, [`clusters`] lists every
+//! cluster the lab renders (the hub, then every target under `platform/targets/*/`), and
+//! [`render`] returns the complete `generated/` tree in memory. Nothing here writes to disk.
+//!
+//! Architecture invariant: this is the only crate that knows every family; it wires them into
+//! clusters and asks [`lab_core::layout`] where each file goes.
 
 mod bootstrap;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use lab_argocd::ClusterLayout;
-use lab_core::{Artifact, Format, Object, RelPath, Tree};
+use lab_core::layout::{self, ClusterPaths, ClusterRole};
+use lab_core::{Artifact, Format, Object, Tree};
+use lab_model::component::PlannedApp;
 use lab_model::input::{load, schema_of};
-use lab_model::{Registry, Settings, Versions};
+use lab_model::{Component, Registry, Settings, Versions};
 
 /// Every input file, parsed and validated.
 #[derive(Clone, Debug)]
 pub struct Inputs {
     pub settings: Settings,
     pub versions: Versions,
-    /// The Talos home-lab node inventory.
-    pub talos: lab_talos::Inventory,
+    /// Each target cluster's Talos node inventory, by the name of its folder under
+    /// `platform/targets/`.
+    pub targets: BTreeMap<String, lab_talos::Inventory>,
 }
 
 pub const SETTINGS_FILE: &str = "platform/hub/platform.yaml";
 pub const VERSIONS_FILE: &str = "platform/versions.yaml";
-pub const TALOS_NODES_FILE: &str = "platform/targets/talos/nodes.yaml";
+/// Folder of the target clusters' inputs: one folder per cluster, holding `nodes.yaml`.
+pub const TARGETS_DIR: &str = "platform/targets";
+const NODES_FILE: &str = "nodes.yaml";
 
 impl Inputs {
     /// Reads the inputs below the repository root `root`; errors name the file and field.
     pub fn load(root: &Path) -> Result<Self> {
+        let mut targets = BTreeMap::new();
+        let dir = root.join(TARGETS_DIR);
+        let entries = std::fs::read_dir(&dir)
+            .with_context(|| format!("reading {TARGETS_DIR}: the target clusters' folder"))?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.with_context(|| format!("reading {TARGETS_DIR}"))?;
+            if entry.path().join(NODES_FILE).is_file() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names.sort();
+        for name in names {
+            let file = format!("{TARGETS_DIR}/{name}/{NODES_FILE}");
+            targets.insert(name, load_input(root, &file)?);
+        }
         Ok(Self {
             settings: load_input(root, SETTINGS_FILE)?,
             versions: load_input(root, VERSIONS_FILE)?,
-            talos: load_input(root, TALOS_NODES_FILE)?,
+            targets,
         })
     }
 }
@@ -43,6 +69,14 @@ fn load_input<T: lab_model::Input>(root: &Path, file: &str) -> Result<T, lab_mod
     })
 }
 
+/// One cluster the lab renders: where its files go, the API server ArgoCD deploys its
+/// Applications to, and its components.
+pub struct Cluster {
+    pub paths: ClusterPaths,
+    pub destination: String,
+    pub registry: Registry,
+}
+
 /// The hub's components, optional ones as the settings switch them.
 pub fn hub_registry(settings: &Settings) -> Result<Registry> {
     let mut registry = Registry::new();
@@ -52,75 +86,111 @@ pub fn hub_registry(settings: &Settings) -> Result<Registry> {
     lab_crossplane::register(&mut registry)?;
     lab_observability::register(&mut registry)?;
     registry.add(lab_observability::workload::DemoApps::default())?;
+    registry.add(lab_observability::updates::ImageUpdates)?;
     Ok(registry)
+}
+
+/// The components of a Talos target cluster.
+fn target_registry(inventory: &lab_talos::Inventory) -> Result<Registry> {
+    let mut registry = Registry::new();
+    registry.add(lab_observability::targets::KubePrometheusStack::new(
+        &inventory.cluster.name,
+    ))?;
+    Ok(registry)
+}
+
+/// Every cluster, the hub first.
+pub fn clusters(inputs: &Inputs, hub: Registry) -> Result<Vec<Cluster>> {
+    let mut out = vec![Cluster {
+        paths: ClusterPaths::hub(),
+        destination: lab_argocd::IN_CLUSTER.to_owned(),
+        registry: hub,
+    }];
+    for (name, inventory) in &inputs.targets {
+        let endpoint = inventory.endpoint().ok_or_else(|| {
+            anyhow::anyhow!(
+                "{TARGETS_DIR}/{name}/{NODES_FILE}: no control-plane node to serve the API"
+            )
+        })?;
+        out.push(Cluster {
+            paths: ClusterPaths::new(ClusterRole::Target, name)?,
+            destination: endpoint,
+            registry: target_registry(inventory)?,
+        });
+    }
+    Ok(out)
 }
 
 /// The complete tree.
 pub fn render(inputs: &Inputs) -> Result<Tree> {
-    render_with(inputs, &hub_registry(&inputs.settings)?)
+    render_with(inputs, hub_registry(&inputs.settings)?)
 }
 
 /// The complete tree for a given hub registry (tests swap components in and out).
-pub fn render_with(inputs: &Inputs, hub: &Registry) -> Result<Tree> {
+pub fn render_with(inputs: &Inputs, hub: Registry) -> Result<Tree> {
+    let clusters = clusters(inputs, hub)?;
+    let (hub, others) = clusters.split_first().expect("the hub is always first");
+    let settings = &inputs.settings;
     let mut tree = Tree::new();
-    let planned = hub.plan(&inputs.settings, &inputs.versions)?;
-    let layout = ClusterLayout {
-        settings: &inputs.settings,
-        root: RelPath::new("hub")?,
-        destination: lab_argocd::IN_CLUSTER.to_owned(),
+    let hub_layout = ClusterLayout {
+        settings,
+        paths: hub.paths.clone(),
+        destination: hub.destination.clone(),
     };
-    tree.extend(layout.render_apps(&planned)?)?;
-    for project in layout.projects(&planned) {
+    let hub_planned = hub.registry.plan(settings, &inputs.versions)?;
+    tree.extend(cluster_apps(&hub_layout, &hub_planned)?)?;
+    tree.extend(bootstrap::artifacts(inputs, &hub_layout, &hub.registry)?)?;
+    for cluster in others {
+        let layout = ClusterLayout {
+            settings,
+            paths: cluster.paths.clone(),
+            destination: cluster.destination.clone(),
+        };
+        let planned = cluster
+            .registry
+            .plan_in(settings, &inputs.versions, Some(&hub.registry))?;
+        tree.extend(cluster_apps(&layout, &planned)?)?;
+        // The hub's app-of-apps reaches the cluster's Applications through one child.
+        let child = lab_argocd::child_app_of_apps(&hub_layout, &layout);
         tree.add(Artifact::object(
-            &layout.apps_dir(),
-            Object::new(&project)?,
+            &hub_layout.apps_dir(),
+            Object::new(&child)?,
         )?)?;
+        if let Some(inventory) = inputs.targets.get(&cluster.paths.name) {
+            let file = format!("{TARGETS_DIR}/{}/{NODES_FILE}", cluster.paths.name);
+            tree.extend(lab_talos::artifacts(
+                inventory,
+                &file,
+                &inputs.versions,
+                &cluster.paths,
+            )?)?;
+        }
     }
-    tree.extend(bootstrap::artifacts(inputs, &layout, hub)?)?;
-    tree.extend(talos_cluster(inputs, &layout)?)?;
     tree.extend(schemas()?)?;
-    tree.extend(lab_policy::fixtures(&inputs.settings, &inputs.versions)?)?;
-    tree.extend(lab_observability::dashboard::artifacts()?)?;
-    tree.extend(
-        lab_talos::artifacts(&inputs.talos, &inputs.versions).map_err(|e| match e {
-            lab_talos::Error::Inventory { errors, .. } => lab_talos::Error::Inventory {
-                file: TALOS_NODES_FILE.to_owned(),
-                errors,
-            },
-            other => other,
-        })?,
-    )?;
+    let policies = lab_policy::KyvernoPolicies;
+    tree.extend(lab_policy::fixtures(
+        settings,
+        &inputs.versions,
+        &hub.paths.app_dir(policies.name())?,
+    )?)?;
+    tree.extend(lab_observability::dashboard::artifacts(
+        hub.registry.get::<lab_observability::workload::DemoApps>(),
+    )?)?;
     // Plain Prometheus rule files for promtool, taken from the PrometheusRules rendered above.
     let rule_files = lab_observability::promtool::promtool_artifacts(&tree)?;
     tree.extend(rule_files)?;
     Ok(tree)
 }
 
-/// The Talos home lab as a target of the hub: its Applications (kube-prometheus-stack) under
-/// `targets/talos/apps`, reached from the hub's app-of-apps through one child Application.
-fn talos_cluster(inputs: &Inputs, hub: &ClusterLayout) -> Result<Vec<Artifact>> {
-    let endpoint = inputs.talos.endpoint().ok_or_else(|| {
-        anyhow::anyhow!("{TALOS_NODES_FILE}: no control-plane node to serve the API")
-    })?;
-    let mut registry = Registry::new();
-    registry.add(lab_observability::targets::KubePrometheusStack::new(
-        &inputs.talos.cluster.name,
-    ))?;
-    let planned = registry.plan(&inputs.settings, &inputs.versions)?;
-    let layout = ClusterLayout {
-        settings: &inputs.settings,
-        root: RelPath::new(lab_talos::OUTPUT_DIR)?,
-        destination: endpoint,
-    };
-    let mut out = layout.render_apps(&planned)?;
-    for project in layout.projects(&planned) {
+/// A cluster's Applications, values and objects, and its AppProjects.
+fn cluster_apps(layout: &ClusterLayout, planned: &[PlannedApp]) -> Result<Vec<Artifact>> {
+    let mut out = layout.render_apps(planned)?;
+    for project in layout.projects(planned) {
         out.push(Artifact::object(
             &layout.apps_dir(),
             Object::new(&project)?,
         )?);
     }
-    let child = lab_argocd::child_app_of_apps(hub, "targets-talos", &layout);
-    out.push(Artifact::object(&hub.apps_dir(), Object::new(&child)?)?);
     Ok(out)
 }
 
@@ -128,17 +198,17 @@ fn talos_cluster(inputs: &Inputs, hub: &ClusterLayout) -> Result<Vec<Artifact>> 
 fn schemas() -> Result<Vec<Artifact>> {
     Ok(vec![
         Artifact::document(
-            RelPath::new("schemas/settings.schema.json")?,
+            layout::schema_file("settings")?,
             Format::JsonSchema,
             &schema_of::<Settings>(),
         )?,
         Artifact::document(
-            RelPath::new("schemas/versions.schema.json")?,
+            layout::schema_file("versions")?,
             Format::JsonSchema,
             &schema_of::<Versions>(),
         )?,
         Artifact::document(
-            RelPath::new("schemas/talos-nodes.schema.json")?,
+            layout::schema_file("talos-nodes")?,
             Format::JsonSchema,
             &schema_of::<lab_talos::Inventory>(),
         )?,

@@ -1,0 +1,222 @@
+//! Where everything goes in `generated/`: the one place that decides output paths. Builders,
+//! the diff's grouping and the checks ask it instead of keeping their own constants.
+//!
+//! ```text
+//! generated/
+//!   hub/                       the hub cluster          (ClusterLayout "hub")
+//!   targets/<name>/            a cluster the hub manages (ClusterLayout "targets/<name>")
+//!   experiments/<name>/        an experiment's clusters  (ClusterLayout "experiments/<name>")
+//!     apps/                    Applications and AppProjects: the only path an app-of-apps syncs
+//!     <app>/                   one Application's Kubernetes objects, one file each
+//!     values/<app>.yaml        its Helm values, outside every Application path
+//!     bootstrap/               files the CLI (kind, helm, task) reads, never ArgoCD
+//!   schemas/                   JSON schemas of the input files
+//!   dashboards/                Grafana dashboards as JSON
+//!   tests/kyverno/<policy>/    Kyverno CLI fixtures (never applied)
+//!   tests/promtool/            rule files for promtool (never applied)
+//!   docs/                      tables and diagrams rendered from the model
+//! ```
+
+use crate::{Error, RelPath};
+
+/// The repository folder holding the rendered tree; Application paths are relative to the
+/// repository, so they start with it.
+pub const GENERATED: &str = "generated";
+
+/// The namespace of the hub's ArgoCD, where the Applications and AppProjects of every cluster
+/// layout land: their names must be unique across all of them.
+pub const ARGOCD_NAMESPACE: &str = "argocd";
+
+/// What a cluster is to the hub.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ClusterRole {
+    /// The hub itself (its ArgoCD renders everything).
+    Hub,
+    /// A long-lived cluster the hub manages (the Talos home lab).
+    Target,
+    /// A cluster an experiment creates or claims, or the hub when an experiment runs there.
+    Experiment,
+}
+
+impl ClusterRole {
+    /// The folder below `generated/` that holds clusters of this role.
+    fn parent(self) -> Option<&'static str> {
+        match self {
+            ClusterRole::Hub => None,
+            ClusterRole::Target => Some("targets"),
+            ClusterRole::Experiment => Some("experiments"),
+        }
+    }
+}
+
+/// The output paths of one cluster's tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterPaths {
+    pub role: ClusterRole,
+    /// `hub`, `talos`, or the experiment's name.
+    pub name: String,
+    root: RelPath,
+}
+
+impl ClusterPaths {
+    pub fn hub() -> Self {
+        Self::new(ClusterRole::Hub, "hub").expect("constant name")
+    }
+
+    /// `name` must be a valid path component (it is checked).
+    pub fn new(role: ClusterRole, name: &str) -> Result<Self, Error> {
+        let root = match role.parent() {
+            None => RelPath::new(name)?,
+            Some(parent) => RelPath::new(format!("{parent}/{name}"))?,
+        };
+        Ok(Self {
+            role,
+            name: name.to_owned(),
+            root,
+        })
+    }
+
+    /// `hub`, `targets/<name>` or `experiments/<name>`.
+    pub fn root(&self) -> &RelPath {
+        &self.root
+    }
+
+    /// Applications and AppProjects: the path an app-of-apps syncs.
+    pub fn apps_dir(&self) -> RelPath {
+        self.root.join("apps").expect("constant path")
+    }
+
+    /// One Application's objects.
+    pub fn app_dir(&self, app: &str) -> Result<RelPath, Error> {
+        self.root.join(app)
+    }
+
+    /// One Application's Helm values.
+    pub fn values_file(&self, app: &str) -> Result<RelPath, Error> {
+        self.root.join(&format!("values/{app}.yaml"))
+    }
+
+    /// Files for the command line (kind config, install values, env), never synced.
+    pub fn bootstrap_dir(&self) -> RelPath {
+        self.root.join("bootstrap").expect("constant path")
+    }
+}
+
+/// A generated path as the repository sees it: `generated/<path>`.
+pub fn repo_path(path: &RelPath) -> String {
+    format!("{GENERATED}/{path}")
+}
+
+/// The tree path of a repository path (`generated/<path>` → `<path>`).
+pub fn tree_path(repo_path: &str) -> Option<&str> {
+    repo_path.strip_prefix(GENERATED)?.strip_prefix('/')
+}
+
+/// JSON schemas of the input files.
+pub fn schema_file(name: &str) -> Result<RelPath, Error> {
+    RelPath::new(format!("schemas/{name}.schema.json"))
+}
+
+/// A Grafana dashboard, by uid.
+pub fn dashboard_file(uid: &str) -> Result<RelPath, Error> {
+    RelPath::new(format!("dashboards/{uid}.json"))
+}
+
+/// The folder of one Kyverno policy's CLI fixtures.
+pub fn kyverno_test_dir(policy: &str) -> Result<RelPath, Error> {
+    RelPath::new(format!("{TESTS}/kyverno/{policy}"))
+}
+
+/// A plain Prometheus rule file for promtool, from one PrometheusRule.
+pub fn promtool_rule_file(namespace: &str, name: &str) -> Result<RelPath, Error> {
+    RelPath::new(format!("{TESTS}/promtool/{namespace}-{name}.json"))
+}
+
+/// A document rendered from the model (tables, diagrams).
+pub fn doc_file(name: &str) -> Result<RelPath, Error> {
+    RelPath::new(format!("docs/{name}"))
+}
+
+/// Top folder of files no cluster ever applies (fixtures hold bad objects on purpose).
+const TESTS: &str = "tests";
+
+/// True when no cluster ever applies this path.
+pub fn is_never_applied(path: &RelPath) -> bool {
+    path.top() == TESTS
+}
+
+/// The cluster folder a path belongs to: `hub`, `targets/<n>` or `experiments/<n>`.
+pub fn cluster_root(path: &str) -> Option<&str> {
+    let mut parts = path.splitn(3, '/');
+    let first = parts.next()?;
+    match first {
+        "hub" => Some("hub"),
+        "targets" | "experiments" => {
+            let second = parts.next()?;
+            parts.next()?;
+            Some(&path[..first.len() + 1 + second.len()])
+        }
+        _ => None,
+    }
+}
+
+/// The Application group of a path, for diffs: an Application file, its values file and its
+/// objects folder all belong to `<cluster>/<app>`; anything else groups by its folder.
+pub fn group_of(path: &str) -> String {
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    let stem = file.rsplit_once('.').map(|(s, _)| s).unwrap_or(file);
+    if let Some(root) = dir.strip_suffix("/apps")
+        && let Some(app) = stem.strip_prefix("application-")
+    {
+        return format!("{root}/{app}");
+    }
+    if let Some(root) = dir.strip_suffix("/values") {
+        return format!("{root}/{stem}");
+    }
+    if dir.is_empty() {
+        ".".into()
+    } else {
+        dir.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clusters_of_every_role_have_their_own_root() {
+        assert_eq!(ClusterPaths::hub().apps_dir().as_str(), "hub/apps");
+        let t = ClusterPaths::new(ClusterRole::Target, "talos").unwrap();
+        assert_eq!(
+            t.values_file("kps").unwrap().as_str(),
+            "targets/talos/values/kps.yaml"
+        );
+        let e = ClusterPaths::new(ClusterRole::Experiment, "slo-tutorial").unwrap();
+        assert_eq!(
+            e.app_dir("pyrra").unwrap().as_str(),
+            "experiments/slo-tutorial/pyrra"
+        );
+        assert!(ClusterPaths::new(ClusterRole::Target, "../x").is_err());
+    }
+
+    #[test]
+    fn paths_map_back_to_their_cluster_and_group() {
+        assert_eq!(cluster_root("hub/loki/service-loki.yaml"), Some("hub"));
+        assert_eq!(
+            cluster_root("targets/talos/apps/a.yaml"),
+            Some("targets/talos")
+        );
+        assert_eq!(
+            cluster_root("experiments/x/apps/a.yaml"),
+            Some("experiments/x")
+        );
+        assert_eq!(cluster_root("dashboards/a.json"), None);
+        assert_eq!(group_of("hub/apps/application-loki.yaml"), "hub/loki");
+        assert_eq!(group_of("hub/values/loki.yaml"), "hub/loki");
+        assert_eq!(group_of("hub/loki/service-loki.yaml"), "hub/loki");
+        assert_eq!(tree_path("generated/hub/loki"), Some("hub/loki"));
+        assert_eq!(tree_path("elsewhere/hub"), None);
+        assert!(is_never_applied(&kyverno_test_dir("p").unwrap()));
+    }
+}

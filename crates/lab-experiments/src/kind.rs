@@ -1,0 +1,66 @@
+//! The kind cluster config of an experiment's local cluster (`provider: kind`). The hub's own
+//! kind config is built in the assembly crate (`lab::bootstrap`), out of reach of this crate;
+//! this one is as small: a named cluster of one control-plane node on the pinned node image.
+
+use lab_core::{Artifact, Format, RelPath};
+use lab_model::Versions;
+use serde::Serialize;
+
+use crate::catalog::images;
+use crate::spec::{ClusterUse, Provider};
+use crate::{Error, Experiment};
+
+/// kind's cluster configuration (`kind.x-k8s.io/v1alpha4`), read by `kind create cluster`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KindCluster {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    /// `<experiment>-<cluster>`; kind names its kube context `kind-<name>`.
+    pub name: String,
+    pub nodes: Vec<KindNode>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KindNode {
+    pub role: &'static str,
+    /// Pinned node image: kind's default changes with every kind release.
+    pub image: String,
+}
+
+/// `<experiment>-<cluster>`.
+pub fn cluster_name(exp: &Experiment, cluster: &ClusterUse) -> String {
+    format!("{}-{}", exp.name, cluster.name)
+}
+
+/// One `kind-<cluster>.yaml` in `dir` per local kind cluster of the experiment.
+pub fn configs(
+    exp: &Experiment,
+    dir: &RelPath,
+    versions: &Versions,
+) -> Result<Vec<Artifact>, Error> {
+    let image = versions.image(images::KIND_NODE)?.reference();
+    exp.spec
+        .clusters
+        .iter()
+        .filter(|c| c.provider == Provider::Kind)
+        .map(|c| {
+            let name = cluster_name(exp, c);
+            lab_core::NameRule::Label.check(&name)?;
+            let config = KindCluster {
+                api_version: "kind.x-k8s.io/v1alpha4",
+                kind: "Cluster",
+                name,
+                nodes: vec![KindNode {
+                    role: "control-plane",
+                    image: image.clone(),
+                }],
+            };
+            Ok(Artifact::document(
+                dir.join(&format!("kind-{}.yaml", c.name))?,
+                Format::KindConfig,
+                &config,
+            )?)
+        })
+        .collect()
+}

@@ -1,0 +1,449 @@
+//! The experiment's lifecycle as an Argo `WorkflowTemplate`:
+//!
+//! 1. `wait-synced`, `wait-healthy`: `kubectl wait` on the experiment's Applications;
+//! 2. `load`: k6 from the script ConfigMap (a workflow step), or the k6-operator `TestRun`
+//!    created by a resource step that waits for it to finish;
+//! 3. `checks`: every PromQL check with `promtool query instant` against the query URL — the
+//!    check is rewritten as `(expr) <op> value`, so a result is printed exactly when it holds;
+//! 4. `report`: a ConfigMap `<experiment>-report` with the load's and each check's outcome;
+//! 5. `verdict`: fails the workflow when the load or a check failed;
+//! 6. on exit, `cleanup`: deletes the TestRun, and the Applications when `teardown` is `true`.
+//!
+//! The kubectl image is distroless (no shell), so every kubectl step is a plain command and
+//! the report and clean-up are Argo resource steps; only the checks need a shell, which the
+//! Prometheus image has.
+
+use std::collections::BTreeMap;
+
+use lab_core::Object;
+use lab_crds::argoproj_io::workflowtemplates as wt;
+use lab_model::Versions;
+
+use crate::catalog::images;
+use crate::{Error, Experiment, k6};
+
+/// Label naming the experiment on everything it renders.
+pub const EXPERIMENT_LABEL: &str = "illm.io/experiment";
+
+/// What the assembly knows and this crate does not: where things are on the hub.
+#[derive(Clone, Debug)]
+pub struct Bindings {
+    /// Namespace of the WorkflowTemplate, its pods, the k6 ConfigMap and the report
+    /// (Argo Workflows' namespace on the hub).
+    pub namespace: String,
+    /// ServiceAccount of the workflow pods: it needs get/watch (and delete, for teardown) on
+    /// Applications in `argocd_namespace`, and create/patch on ConfigMaps and TestRuns in
+    /// `namespace`.
+    pub service_account: String,
+    /// Namespace of ArgoCD's Applications.
+    pub argocd_namespace: String,
+    /// The experiment's Applications, waited on in this order and deleted on teardown.
+    pub applications: Vec<String>,
+    /// Prometheus-compatible query URL the checks read, e.g. Mimir's `…/prometheus`.
+    pub query_url: String,
+    /// URL of the load's target component (its Service), passed to k6 as `TARGET_URL`.
+    pub target_url: String,
+}
+
+/// `<experiment>-report`.
+pub fn report_name(exp: &Experiment) -> String {
+    format!("{}-report", exp.name)
+}
+
+/// The labels every object of the experiment carries.
+pub fn labels(exp: &Experiment) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (EXPERIMENT_LABEL.to_owned(), exp.name.clone()),
+        (
+            "app.kubernetes.io/part-of".to_owned(),
+            "experiments".to_owned(),
+        ),
+    ])
+}
+
+const SCRIPTS: &str = "/scripts";
+/// The workflow parameter k6 reads as `TARGET_URL`, so a submit can aim the load elsewhere.
+const TARGET_URL_PARAM: &str = "{{workflow.parameters.target-url}}";
+const RESULTS: &str = "/tmp/results.txt";
+
+fn param(
+    name: &str,
+    value: impl Into<String>,
+    description: &str,
+) -> wt::WorkflowTemplateArgumentsParameters {
+    wt::WorkflowTemplateArgumentsParameters {
+        name: name.to_owned(),
+        value: Some(value.into()),
+        description: Some(description.to_owned()),
+        ..Default::default()
+    }
+}
+
+fn step(name: &str, template: &str) -> wt::WorkflowTemplateTemplatesSteps {
+    wt::WorkflowTemplateTemplatesSteps {
+        name: Some(name.to_owned()),
+        template: Some(template.to_owned()),
+        ..Default::default()
+    }
+}
+
+fn keep_going(mut s: wt::WorkflowTemplateTemplatesSteps) -> wt::WorkflowTemplateTemplatesSteps {
+    s.continue_on = Some(wt::WorkflowTemplateTemplatesStepsContinueOn {
+        failed: Some(true),
+        error: Some(true),
+    });
+    s
+}
+
+fn container(
+    name: &str,
+    image: &str,
+    command: &[&str],
+    args: Vec<String>,
+) -> wt::WorkflowTemplateTemplates {
+    wt::WorkflowTemplateTemplates {
+        name: Some(name.to_owned()),
+        container: Some(wt::WorkflowTemplateTemplatesContainer {
+            image: Some(image.to_owned()),
+            command: Some(command.iter().map(|s| (*s).to_owned()).collect()),
+            args: Some(args),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn resource(
+    name: &str,
+    action: wt::WorkflowTemplateTemplatesResourceAction,
+    manifest: String,
+    flags: Option<Vec<String>>,
+) -> wt::WorkflowTemplateTemplates {
+    wt::WorkflowTemplateTemplates {
+        name: Some(name.to_owned()),
+        resource: Some(wt::WorkflowTemplateTemplatesResource {
+            action,
+            manifest: Some(manifest),
+            flags,
+            failure_condition: None,
+            manifest_from: None,
+            merge_strategy: None,
+            set_owner_reference: None,
+            success_condition: None,
+        }),
+        ..Default::default()
+    }
+}
+
+/// The object as a YAML document, for a resource step's `manifest`.
+fn manifest(object: &Object) -> Result<String, Error> {
+    Ok(lab_core::yaml::to_checked_yaml_document(&object.value)
+        .map_err(|e| Error::Build(format!("{}: {e}", object.id)))?
+        .trim_start_matches(lab_core::yaml::HEADER)
+        .to_owned())
+}
+
+/// The shell script of the `checks` step: one line per check in `RESULTS`, exit 1 if any fails.
+fn checks_script(exp: &Experiment) -> String {
+    let mut s = "set -u\nurl='{{workflow.parameters.query-url}}'\nfailed=0\n: > RESULTS\n"
+        .replace("RESULTS", RESULTS);
+    for check in &exp.spec.checks {
+        // Single quotes inside the PromQL are closed, escaped and reopened for the shell.
+        let cond = check.condition().replace('\'', r"'\''");
+        s.push_str(&format!(
+            "if out=$(promtool query instant \"$url\" '{cond}') && [ -n \"$out\" ]; then\n  \
+             echo \"{name}=pass\" >> {RESULTS}\nelse\n  echo \"{name}=fail\" >> {RESULTS}; failed=1\nfi\n",
+            name = check.name,
+        ));
+    }
+    s.push_str(
+        "cat RESULTS\nexit $failed\n"
+            .replace("RESULTS", RESULTS)
+            .as_str(),
+    );
+    s
+}
+
+/// The lifecycle WorkflowTemplate of `exp`, named after it, in `bindings.namespace`.
+pub fn workflow_template(
+    exp: &Experiment,
+    bindings: &Bindings,
+    versions: &Versions,
+) -> Result<Object, Error> {
+    use wt::WorkflowTemplateTemplatesResourceAction as Action;
+    if bindings.applications.is_empty() {
+        return Err(Error::Build(format!(
+            "{}: the lifecycle needs the experiment's Applications to wait on",
+            exp.name
+        )));
+    }
+    let kubectl = versions.image(images::KUBECTL)?.reference();
+    let prometheus = versions.image(images::PROMETHEUS)?.reference();
+    let k6_image = versions.image(images::K6)?.reference();
+    let apps: Vec<String> = bindings
+        .applications
+        .iter()
+        .map(|a| format!("application/{a}"))
+        .collect();
+    let wait = |name: &str, jsonpath: &str| {
+        let mut args = vec![
+            "wait".to_owned(),
+            format!("--namespace={}", bindings.argocd_namespace),
+            format!("--for=jsonpath={jsonpath}"),
+            "--timeout=15m".to_owned(),
+        ];
+        args.extend(apps.iter().cloned());
+        container(name, &kubectl, &["kubectl"], args)
+    };
+
+    let mut templates = vec![
+        wait("wait-synced", "{.status.sync.status}=Synced"),
+        wait("wait-healthy", "{.status.health.status}=Healthy"),
+    ];
+    let mut main: Vec<Vec<wt::WorkflowTemplateTemplatesSteps>> = vec![
+        vec![step("wait-synced", "wait-synced")],
+        vec![step("wait-healthy", "wait-healthy")],
+    ];
+    let mut failed_when = Vec::new();
+
+    if let Some(load) = &exp.spec.load {
+        let template = match k6::test_run(exp, &bindings.namespace, TARGET_URL_PARAM, versions)? {
+            Some(run) => {
+                let mut t = resource("load", Action::Create, manifest(&Object::new(&run)?)?, None);
+                if let Some(r) = t.resource.as_mut() {
+                    r.success_condition = Some("status.stage == finished".into());
+                    r.failure_condition = Some("status.stage == error".into());
+                }
+                t
+            }
+            None => {
+                let mut t = container(
+                    "load",
+                    &k6_image,
+                    &["k6"],
+                    vec![
+                        "run".into(),
+                        format!("--config={SCRIPTS}/{}", k6::OPTIONS_KEY),
+                        format!("{SCRIPTS}/{}", load.script),
+                    ],
+                );
+                if let Some(c) = t.container.as_mut() {
+                    c.env = Some(vec![wt::WorkflowTemplateTemplatesContainerEnv {
+                        name: "TARGET_URL".into(),
+                        value: Some(TARGET_URL_PARAM.into()),
+                        ..Default::default()
+                    }]);
+                    c.volume_mounts =
+                        Some(vec![wt::WorkflowTemplateTemplatesContainerVolumeMounts {
+                            name: "k6".into(),
+                            mount_path: SCRIPTS.into(),
+                            read_only: Some(true),
+                            ..Default::default()
+                        }]);
+                }
+                t.volumes = Some(vec![wt::WorkflowTemplateTemplatesVolumes {
+                    name: "k6".into(),
+                    config_map: Some(wt::WorkflowTemplateTemplatesVolumesConfigMap {
+                        name: Some(k6::configmap_name(exp)),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]);
+                t
+            }
+        };
+        templates.push(template);
+        main.push(vec![keep_going(step("load", "load"))]);
+        failed_when.push("{{steps.load.status}} != Succeeded");
+    }
+
+    let mut results = "none".to_owned();
+    if !exp.spec.checks.is_empty() {
+        templates.push(wt::WorkflowTemplateTemplates {
+            name: Some("checks".into()),
+            script: Some(wt::WorkflowTemplateTemplatesScript {
+                image: Some(prometheus.clone()),
+                command: Some(vec!["sh".into()]),
+                source: Some(checks_script(exp)),
+                ..Default::default()
+            }),
+            outputs: Some(wt::WorkflowTemplateTemplatesOutputs {
+                parameters: Some(vec![wt::WorkflowTemplateTemplatesOutputsParameters {
+                    name: "results".into(),
+                    value_from: Some(wt::WorkflowTemplateTemplatesOutputsParametersValueFrom {
+                        path: Some(RESULTS.into()),
+                        default: Some("not evaluated".into()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        main.push(vec![keep_going(step("checks", "checks"))]);
+        failed_when.push("{{steps.checks.status}} != Succeeded");
+        results = "{{steps.checks.outputs.parameters.results}}".into();
+    }
+
+    // The report: a ConfigMap written by Argo itself (a resource step), so no shell is needed.
+    let load_status = if exp.spec.load.is_some() {
+        "{{steps.load.status}}"
+    } else {
+        "none"
+    };
+    let report = k8s_openapi::api::core::v1::ConfigMap {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some(report_name(exp)),
+            namespace: Some(bindings.namespace.clone()),
+            labels: Some(labels(exp)),
+            ..Default::default()
+        },
+        data: Some(BTreeMap::from([
+            ("experiment".to_owned(), exp.name.clone()),
+            ("workflow".to_owned(), "{{workflow.name}}".to_owned()),
+            ("load".to_owned(), "{{inputs.parameters.load}}".to_owned()),
+            (
+                "checks".to_owned(),
+                "{{inputs.parameters.checks}}".to_owned(),
+            ),
+        ])),
+        ..Default::default()
+    };
+    let mut report_template = resource(
+        "report",
+        Action::Apply,
+        manifest(&Object::new(&report)?)?,
+        None,
+    );
+    report_template.inputs = Some(wt::WorkflowTemplateTemplatesInputs {
+        parameters: Some(
+            ["load", "checks"]
+                .into_iter()
+                .map(|n| wt::WorkflowTemplateTemplatesInputsParameters {
+                    name: n.into(),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+        ..Default::default()
+    });
+    templates.push(report_template);
+    let mut report_step = step("report", "report");
+    report_step.arguments = Some(wt::WorkflowTemplateTemplatesStepsArguments {
+        parameters: Some(vec![
+            wt::WorkflowTemplateTemplatesStepsArgumentsParameters {
+                name: "load".into(),
+                value: Some(load_status.into()),
+                ..Default::default()
+            },
+            wt::WorkflowTemplateTemplatesStepsArgumentsParameters {
+                name: "checks".into(),
+                value: Some(results),
+                ..Default::default()
+            },
+        ]),
+        ..Default::default()
+    });
+    main.push(vec![report_step]);
+
+    if !failed_when.is_empty() {
+        templates.push(container(
+            "verdict",
+            &prometheus,
+            &["sh", "-c"],
+            vec![format!(
+                "echo 'the load or a check failed; see ConfigMap {}'; exit 1",
+                report_name(exp)
+            )],
+        ));
+        let mut verdict = step("verdict", "verdict");
+        verdict.when = Some(failed_when.join(" || "));
+        main.push(vec![verdict]);
+    }
+
+    // Clean-up on exit: the TestRun always, the Applications when `teardown` is true.
+    let mut exit_steps = Vec::new();
+    if let Some(run) = k6::test_run(exp, &bindings.namespace, TARGET_URL_PARAM, versions)? {
+        templates.push(resource(
+            "delete-testrun",
+            Action::Delete,
+            manifest(&Object::new(&run)?)?,
+            Some(vec!["--ignore-not-found".into()]),
+        ));
+        exit_steps.push(vec![step("delete-testrun", "delete-testrun")]);
+    }
+    let mut teardown = container(
+        "teardown",
+        &kubectl,
+        &["kubectl"],
+        [
+            "delete".to_owned(),
+            format!("--namespace={}", bindings.argocd_namespace),
+            "--ignore-not-found".to_owned(),
+            "--wait=false".to_owned(),
+        ]
+        .into_iter()
+        .chain(apps.iter().cloned())
+        .collect(),
+    );
+    teardown.name = Some("teardown".into());
+    templates.push(teardown);
+    let mut teardown_step = step("teardown", "teardown");
+    teardown_step.when = Some("{{workflow.parameters.teardown}} == true".into());
+    exit_steps.push(vec![teardown_step]);
+    templates.push(wt::WorkflowTemplateTemplates {
+        name: Some("cleanup".into()),
+        steps: Some(exit_steps),
+        ..Default::default()
+    });
+
+    templates.insert(
+        0,
+        wt::WorkflowTemplateTemplates {
+            name: Some("lifecycle".into()),
+            steps: Some(main),
+            ..Default::default()
+        },
+    );
+
+    let ttl_seconds = i32::try_from(exp.ttl_hours() * 3600).unwrap_or(i32::MAX);
+    let mut template = wt::WorkflowTemplate::new(
+        &exp.name,
+        wt::WorkflowTemplateSpec {
+            entrypoint: Some("lifecycle".into()),
+            on_exit: Some("cleanup".into()),
+            service_account_name: Some(bindings.service_account.clone()),
+            active_deadline_seconds: Some(i64::from(ttl_seconds)),
+            ttl_strategy: Some(wt::WorkflowTemplateTtlStrategy {
+                seconds_after_completion: Some(ttl_seconds),
+                ..Default::default()
+            }),
+            arguments: Some(wt::WorkflowTemplateArguments {
+                parameters: Some(vec![
+                    param(
+                        "target-url",
+                        bindings.target_url.clone(),
+                        "URL of the load's target (TARGET_URL in the k6 script)",
+                    ),
+                    param(
+                        "query-url",
+                        bindings.query_url.clone(),
+                        "Prometheus-compatible query URL the checks read",
+                    ),
+                    param(
+                        "teardown",
+                        "false",
+                        "true: delete the experiment's Applications when the workflow ends",
+                    ),
+                ]),
+                ..Default::default()
+            }),
+            templates: Some(templates),
+            ..Default::default()
+        },
+    );
+    template.metadata.namespace = Some(bindings.namespace.clone());
+    template.metadata.labels = Some(labels(exp));
+    Ok(Object::new(&template)?)
+}

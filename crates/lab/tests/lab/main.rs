@@ -1,0 +1,25 @@
+#![allow(clippy::unwrap_used)]
+//! Whole-lab tests: everything that needs the complete render (every family wired into its
+//! clusters). One test binary; a new whole-lab test goes into a module here. Tests of one
+//! family or of the checker alone live in that crate.
+
+mod architecture;
+mod clusters;
+mod images;
+mod inputs;
+mod policy_fixtures;
+mod render;
+mod strict;
+
+use lab::{Inputs, render};
+use lab_core::Tree;
+
+/// The real inputs of this checkout.
+pub fn inputs() -> Inputs {
+    Inputs::load(&lab_testkit::repo_root()).expect("inputs load")
+}
+
+/// The whole lab as `cargo xtask render` renders it, fixtures included.
+pub fn rendered_tree() -> Tree {
+    render(&inputs()).expect("the lab renders")
+}
