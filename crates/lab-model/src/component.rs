@@ -340,12 +340,25 @@ pub enum PlanError {
     Unregistered { from: String, to: &'static str },
     #[error(transparent)]
     Graph(#[from] GraphError),
-    #[error("building {component}: {source}")]
+    // The cause is part of the message and deliberately not a `source()`: an error chain
+    // printed with `{:#}` would say it twice.
+    #[error("building {component}: {}", chain(cause))]
     Build {
         component: String,
-        #[source]
-        source: BuildError,
+        cause: BuildError,
     },
+}
+
+/// An error and its causes, `: `-separated, as one message.
+fn chain(error: &BuildError) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 impl Registry {
@@ -400,9 +413,9 @@ impl Registry {
             if let Some(hub) = hub {
                 ctx = ctx.with_hub(hub);
             }
-            let app = c.build(&ctx).map_err(|source| PlanError::Build {
+            let app = c.build(&ctx).map_err(|cause| PlanError::Build {
                 component: c.name().to_owned(),
-                source,
+                cause,
             })?;
             apps.push(app);
             wired.push(ctx.into_needed());

@@ -9,6 +9,6 @@ pub mod upstream;
 pub mod versions;
 
 pub use component::{App, Component, Dependency, Registry};
-pub use input::{InputError, load};
+pub use input::{Field, Input, InputError, Problem, load};
 pub use settings::Settings;
 pub use versions::Versions;

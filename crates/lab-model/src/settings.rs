@@ -4,6 +4,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::input::Input;
+
 /// Settings of the whole lab, written once and derived everywhere else.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -23,8 +25,11 @@ pub struct Repository {
     /// HTTPS clone URL of a GitHub repository, ending in `.git`.
     #[schemars(regex(pattern = r"^https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\.git$"))]
     pub url: String,
-    /// Branch, tag or commit ArgoCD follows, e.g. `main`.
-    #[schemars(length(min = 1), regex(pattern = r"^[A-Za-z0-9._/-]+$"))]
+    /// Branch, tag or commit ArgoCD follows, e.g. `main`: `/`-separated parts of letters,
+    /// digits, `.`, `_` and `-`, none starting with `.`.
+    #[schemars(regex(
+        pattern = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$"
+    ))]
     pub revision: String,
 }
 
@@ -50,12 +55,19 @@ pub struct Hub {
     /// label of lower-case letters, digits and '-'.
     #[schemars(regex(pattern = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))]
     pub cluster_name: String,
-    /// DNS zone the hub serves its UIs under through k8s_gateway, e.g. `lab.local`.
-    #[schemars(regex(
-        pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"
-    ))]
+    /// DNS zone the hub serves its UIs under through k8s_gateway, e.g. `lab.local`: two or
+    /// more lower-case labels of at most 63 characters, 253 characters in all.
+    #[schemars(
+        length(max = 253),
+        regex(
+            pattern = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$"
+        )
+    )]
     pub base_domain: String,
 }
+
+/// Every rule of the settings is a schema rule.
+impl Input for Settings {}
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

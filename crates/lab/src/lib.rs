@@ -65,10 +65,7 @@ impl Inputs {
 }
 
 /// Loads `root/file`; errors name `file` as the repository knows it, not an absolute path.
-fn load_input<T: schemars::JsonSchema + serde::de::DeserializeOwned>(
-    root: &Path,
-    file: &str,
-) -> Result<T, lab_model::InputError> {
+fn load_input<T: lab_model::Input>(root: &Path, file: &str) -> Result<T, lab_model::InputError> {
     load(&root.join(file)).map_err(|mut e| {
         e.file = PathBuf::from(file);
         e

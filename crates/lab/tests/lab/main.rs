@@ -8,6 +8,7 @@ mod architecture;
 mod chart_values;
 mod clusters;
 mod images;
+mod inputs;
 mod policy_fixtures;
 mod render;
 mod strict;

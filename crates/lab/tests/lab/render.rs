@@ -198,7 +198,7 @@ fn a_bad_input_file_is_named_relative_to_the_repository() {
     .unwrap();
     let err = Inputs::load(dir.path()).unwrap_err().to_string();
     assert!(
-        err.starts_with("platform/hub/platform.yaml: field `/hub/clusterName`"),
+        err.starts_with("platform/hub/platform.yaml:7:16 · hub.clusterName · schema-pattern"),
         "{err}"
     );
 }
