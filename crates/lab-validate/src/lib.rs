@@ -15,8 +15,8 @@ use lab_model::Settings;
 
 pub use schemas::Schemas;
 
-/// One problem, tied to the file it is in.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// One problem, tied to the file it is in. (Serialize: `validate --format json`.)
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Finding {
     pub path: String,
     pub message: String,

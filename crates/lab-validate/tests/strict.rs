@@ -5,17 +5,16 @@ use lab_core::{Artifact, Format, RelPath, Tree};
 use lab_validate::{Schemas, validate};
 use serde_json::{Value, json};
 
-/// The upstream schemas (see `lab_model::upstream`).
+/// The upstream schemas (vendored, or `LAB_SCHEMAS_DIR`; see `lab_upstream`).
 fn schemas() -> Schemas {
-    Schemas::load(&lab_model::upstream::crd_dir())
-        .and_then(|s| s.with_talos(&lab_model::upstream::talos_schema()))
-        .unwrap_or_else(|e| {
-            panic!("schemas not found ({e:#}); set LAB_SCHEMAS_DIR to the upstream CRD folder")
-        })
+    let dirs = lab_upstream::schemas().unwrap_or_else(|e| panic!("{e}"));
+    Schemas::load(&dirs.crds)
+        .and_then(|s| s.with_talos(&dirs.talos))
+        .unwrap_or_else(|e| panic!("loading the schemas: {e:#}"))
 }
 
 fn rendered() -> (Inputs, Tree) {
-    let inputs = Inputs::load(&repo_root()).unwrap();
+    let inputs = Inputs::load(&repo_root().unwrap()).unwrap();
     let tree = render(&inputs).unwrap();
     (inputs, tree)
 }
@@ -159,7 +158,7 @@ fn a_talos_patch_with_a_removed_field_is_rejected() {
 
 #[test]
 fn the_render_with_optional_features_on_has_no_findings() {
-    let mut inputs = Inputs::load(&repo_root()).unwrap();
+    let mut inputs = Inputs::load(&repo_root().unwrap()).unwrap();
     inputs.settings.features.tailscale = true;
     let tree = render(&inputs).unwrap();
     let report = validate(&tree, &schemas(), &inputs.settings);

@@ -8,13 +8,13 @@ use lab_model::component::{BuildResult, Context};
 use lab_model::{App, Component, Dependency, Registry};
 
 fn inputs() -> Inputs {
-    Inputs::load(&repo_root()).expect("inputs load")
+    Inputs::load(&repo_root().unwrap()).expect("inputs load")
 }
 
 #[test]
 fn committed_generated_tree_is_current() {
     let rendered = as_disk_tree(&render(&inputs()).unwrap().render().unwrap());
-    let committed = read_tree(&repo_root().join("generated")).unwrap();
+    let committed = read_tree(&repo_root().unwrap().join("generated")).unwrap();
     let report = Report::between(&committed, &rendered);
     assert!(
         report.is_empty(),
@@ -180,7 +180,7 @@ fn tailscale_is_off_by_default_and_derives_its_backends_when_on() {
 #[test]
 fn a_bad_input_file_is_named_relative_to_the_repository() {
     let dir = tempfile::tempdir().unwrap();
-    let root = repo_root();
+    let root = repo_root().unwrap();
     for file in [
         lab::SETTINGS_FILE,
         lab::VERSIONS_FILE,
