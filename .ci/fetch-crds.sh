@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Downloads the upstream CRDs and the Talos schema listed in .ci/crds.lock (each at a release commit) into DIR and
-# checks every file's sha256, so CI validates against exactly the schemas the bindings were
-# generated from. Usage: .ci/fetch-crds.sh DIR
+# checks every file's sha256; `cargo xtask schemas --from DIR` then vendors them (structure only)
+# into crates/lab-upstream/schemas, or proves with --check that the vendored copy is theirs.
+# Usage: .ci/fetch-crds.sh DIR
 set -euo pipefail
 dir=${1:?usage: $0 DIR}
 lock="$(dirname "$0")/crds.lock"

@@ -15,14 +15,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use lab_validate::chart_values::{
-    ChartFacts, LOCK_FILE as LOCK, Lock, LockEntry, default_dir, parse_lock, render_lock,
-    template_refs,
+    ChartFacts, LOCK_FILE as LOCK, Lock, LockEntry, parse_lock, render_lock, template_refs,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+#[derive(clap::Args)]
 pub struct Options {
+    /// Folder of chart sources, one DIR/<chart>-<version>/ each (as `helm pull --untar` or
+    /// .ci/pull-charts.sh lay them out).
+    #[arg(long, value_name = "DIR")]
     pub from: PathBuf,
+    /// Compare instead of writing; exit 1 if the vendored facts are stale.
+    #[arg(long)]
     pub check: bool,
 }
 
@@ -34,7 +39,7 @@ const MISSING: &str = "MISSING";
 
 pub fn run(root: &Path, opts: &Options) -> Result<()> {
     let versions = lab::Inputs::load(root)?.versions;
-    let out_dir = default_dir();
+    let out_dir = lab_upstream::charts_for(root);
     let old_lock = match std::fs::read_to_string(out_dir.join(LOCK)) {
         Ok(text) => parse_lock(&text)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Lock::new(),

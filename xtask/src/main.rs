@@ -1,26 +1,35 @@
 //! `cargo xtask <command>`: the lab's CLI. Every command renders in memory first; only
-//! `render` writes, and it replaces `generated/` atomically.
+//! `render` writes, and it replaces `generated/` atomically. Each command lives in its own
+//! module with its arguments; this file only dispatches.
 
 mod bench;
 mod book;
 mod chart_diff;
 mod charts;
+mod check;
+mod completions;
 mod crds;
+mod diff;
 mod git;
+mod render;
+mod schemas;
+mod style;
+mod validate;
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
-use anyhow::{Context, Result};
-use clap::{Parser, Subcommand, ValueEnum};
-use lab_core::diff::Report;
-use lab_core::fs::{as_disk_tree, read_tree, write_tree};
+use anyhow::Result;
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
     name = "cargo xtask",
-    about = "Render, check, diff and validate the lab's generated/ tree"
+    bin_name = "cargo xtask",
+    version,
+    propagate_version = true,
+    about = "Render, check, diff and validate the lab's generated/ tree",
+    after_help = "Run from anywhere inside a checkout: its root is found at run time. \
+                  Colour follows the terminal; NO_COLOR=1 turns it off."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -30,264 +39,85 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Render the lab into generated/ (replaced atomically; stale files removed).
-    Render {
-        /// Output folder (default: generated/ at the repository root).
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
+    Render(render::Args),
     /// Render in memory and compare with generated/; exit 1 with a diff on drift.
-    Check {
-        /// Folder to compare with (default: generated/ at the repository root).
-        #[arg(long)]
-        against: Option<PathBuf>,
-    },
+    Check(check::Args),
     /// Per-object diff between generated/ at a git revision and a fresh render.
-    Diff {
-        /// Revision to compare with (default: origin/main if it exists, else HEAD).
-        #[arg(long)]
-        base: Option<String>,
-        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
-        format: DiffFormat,
-        /// Compare with generated/ at this revision instead of a fresh render.
-        #[arg(long)]
-        head: Option<String>,
-        /// Largest markdown output, in characters (GitHub comments hold 65,536).
-        #[arg(long, default_value_t = 65_536)]
-        max_chars: usize,
-        /// Repository to read revisions from (default: this checkout).
-        #[arg(long)]
-        repo: Option<PathBuf>,
-        /// Also `helm template` each Application whose chart or values changed, both sides,
-        /// from charts in DIR/<chart>-<version>/ (.ci/pull-charts.sh), and diff the objects.
-        #[arg(long, value_name = "DIR")]
-        charts: Option<PathBuf>,
-    },
-    /// Strictly validate every rendered object against the CRD schemas in DIR and Kubernetes'
-    /// own schemas, plus the lab's cross-reference rules.
-    Validate {
-        /// Folder of upstream CRD files (one group per subfolder), e.g. ../shared/schemas/crds.
-        #[arg(long)]
-        schemas: PathBuf,
-        /// Talos' config.schema.json (default: talos/config.schema.json beside the CRD folder).
-        #[arg(long)]
-        talos_schema: Option<PathBuf>,
-    },
+    Diff(diff::Args),
+    /// Strictly validate every rendered object against the upstream CRD schemas and
+    /// Kubernetes' own schemas, plus the lab's cross-reference rules.
+    Validate(validate::Args),
     /// Time render and check on the real lab (median, p90 over a fixed number of runs).
-    Bench {
-        #[arg(long, default_value_t = 30)]
-        runs: usize,
-    },
+    Bench(bench::Args),
+    /// Regenerate crates/lab-crds from the upstream CRDs with kopium.
+    Crds(crds::Args),
+    /// Vendor the pinned charts' values structure and schema from DIR/<chart>-<version>/.
+    Charts(charts::Options),
     /// Build the learner's book (mdBook) from README, docs/, experiments/*/tutorial.md.
     Book(book::Options),
-    /// Regenerate crates/lab-crds from upstream CRD files with kopium.
-    Crds {
-        #[arg(long)]
-        from: PathBuf,
-        /// Compare instead of writing; exit 1 if the bindings are not what kopium makes.
-        #[arg(long)]
-        check: bool,
-    },
-    /// Vendor the pinned charts' values structure and schema from DIR/<chart>-<version>/.
-    Charts {
-        #[arg(long)]
-        from: PathBuf,
-        /// Compare instead of writing; exit 1 if the vendored facts are stale.
-        #[arg(long)]
-        check: bool,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum DiffFormat {
-    Text,
-    Markdown,
+    /// Vendor the upstream schemas into crates/lab-upstream/schemas, descriptions removed.
+    Schemas(schemas::Args),
+    /// Print a shell completion script.
+    Completions(completions::Args),
 }
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            style::error(&e);
             ExitCode::FAILURE
         }
     }
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let root = lab::repo_root();
-    let generated = root.join("generated");
-    match cli.command {
-        Command::Render { out } => render(&root, &out.unwrap_or(generated)),
-        Command::Check { against } => check(&root, &against.unwrap_or(generated)),
-        Command::Diff {
-            base,
-            head,
-            format,
-            max_chars,
-            repo,
-            charts,
-        } => diff(
-            &root,
-            &repo.unwrap_or_else(|| root.clone()),
-            (base, head),
-            format,
-            max_chars,
-            charts.as_deref(),
-        ),
-        Command::Validate {
-            schemas,
-            talos_schema,
-        } => {
-            let talos = talos_schema.unwrap_or_else(|| schemas.join("../talos/config.schema.json"));
-            validate(&root, &generated, &schemas, &talos)
-        }
-        Command::Bench { runs } => {
-            bench::run(&root, runs.max(1))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Book(options) => {
-            book::run(&root, &options)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Crds { from, check } => {
-            crds::run(&root, &crds::Options { from, check })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Charts { from, check } => {
-            charts::run(&root, &charts::Options { from, check })?;
-            Ok(ExitCode::SUCCESS)
-        }
+    let command = match cli.command {
+        // Needs no checkout.
+        Command::Completions(args) => return completions::run(&args),
+        other => other,
+    };
+    let root = lab::repo_root()?;
+    match command {
+        Command::Render(args) => render::run(&root, &args),
+        Command::Check(args) => check::run(&root, &args),
+        Command::Diff(args) => diff::run(&root, &args),
+        Command::Validate(args) => validate::run(&root, &args),
+        Command::Bench(args) => bench::run(&root, &args),
+        Command::Crds(args) => crds::run(&root, &args),
+        Command::Charts(options) => charts::run(&root, &options).map(|()| ExitCode::SUCCESS),
+        Command::Book(options) => book::run(&root, &options).map(|()| ExitCode::SUCCESS),
+        Command::Schemas(args) => schemas::run(&root, &args),
+        Command::Completions(_) => unreachable!("handled above"),
     }
 }
 
-fn render_files(root: &Path) -> Result<lab_core::Files> {
+/// The lab rendered in memory from the checkout at `root`.
+fn render_files(root: &std::path::Path) -> Result<lab_core::Files> {
     let inputs = lab::Inputs::load(root)?;
     Ok(lab::render(&inputs)?.render()?)
 }
 
-fn render(root: &Path, out: &Path) -> Result<ExitCode> {
-    let start = Instant::now();
-    let files = render_files(root)?;
-    let summary = write_tree(&files, out)?;
-    println!(
-        "render: {} files written, {} changed, {} removed in {} ms -> {}",
-        summary.written,
-        summary.changed,
-        summary.removed,
-        start.elapsed().as_millis(),
-        out.strip_prefix(root).unwrap_or(out).display()
-    );
-    Ok(ExitCode::SUCCESS)
-}
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
 
-fn check(root: &Path, generated: &Path) -> Result<ExitCode> {
-    let start = Instant::now();
-    let rendered = as_disk_tree(&render_files(root)?);
-    let on_disk = read_tree(generated)?;
-    let report = Report::between(&on_disk, &rendered);
-    if report.is_empty() {
-        println!(
-            "check: generated/ is current ({} files, {} ms)",
-            rendered.len(),
-            start.elapsed().as_millis()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    print!("{}", report.to_text());
-    eprintln!(
-        "check: generated/ is stale ({}); run `cargo xtask render` and commit the result",
-        report.counts_line()
-    );
-    Ok(ExitCode::FAILURE)
-}
-
-fn diff(
-    root: &Path,
-    repo: &Path,
-    (base, head): (Option<String>, Option<String>),
-    format: DiffFormat,
-    max_chars: usize,
-    charts: Option<&Path>,
-) -> Result<ExitCode> {
-    let base = match base {
-        Some(b) => b,
-        None => git::default_base(repo)?,
-    };
-    let old = git::tree_at(repo, &base, "generated")
-        .with_context(|| format!("reading generated/ at {base}"))?;
-    let new = match &head {
-        Some(rev) => git::tree_at(repo, rev, "generated")
-            .with_context(|| format!("reading generated/ at {rev}"))?,
-        None => as_disk_tree(&render_files(root)?),
-    };
-    let mut report = Report::between(&old, &new);
-    let mut notes = Vec::new();
-    if let Some(dir) = charts {
-        let (expanded, missing) = chart_diff::expand(&old, &new, dir)?;
-        report.groups.extend(expanded.groups);
-        notes = missing;
-    }
-    let notes: String = notes.iter().map(|n| format!("- {n}\n")).collect();
-    match format {
-        DiffFormat::Text => print!("{}{notes}", report.to_text()),
-        DiffFormat::Markdown => print!(
-            "{}{}",
-            report.to_markdown(max_chars.saturating_sub(notes.len() + 40)),
-            if notes.is_empty() {
-                String::new()
-            } else {
-                format!("\n**Charts not expanded:**\n{notes}")
+    #[test]
+    fn every_option_and_command_has_help() {
+        let cli = super::Cli::command();
+        cli.clone().debug_assert();
+        let mut missing = Vec::new();
+        for sub in cli.get_subcommands() {
+            if sub.get_about().is_none() {
+                missing.push(sub.get_name().to_owned());
             }
-        ),
+            for arg in sub.get_arguments() {
+                if arg.get_help().is_none() && !matches!(arg.get_id().as_str(), "help" | "version")
+                {
+                    missing.push(format!("{} --{}", sub.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "without help text: {missing:?}");
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn validate(root: &Path, generated: &Path, schemas: &Path, talos: &Path) -> Result<ExitCode> {
-    let start = Instant::now();
-    let inputs = lab::Inputs::load(root)?;
-    let tree = lab::render(&inputs)?;
-    let files = tree.render()?;
-    let catalog = lab_validate::Schemas::load(schemas)?.with_talos(talos)?;
-    let report = lab_validate::validate(&tree, &catalog, &inputs.settings);
-    let charts_dir = lab_validate::chart_values::default_dir();
-    let chart_facts = lab_validate::chart_values::Catalog::load(&charts_dir)?;
-    let charts = lab_validate::chart_values::check(&tree, &chart_facts);
-    let on_disk = read_tree(generated)?;
-    let stale = on_disk != as_disk_tree(&files);
-    for finding in &report.findings {
-        println!("{finding}");
-    }
-    for finding in &charts.findings {
-        println!("{finding}");
-    }
-    for line in &charts.unchecked {
-        println!("validate: chart values NOT checked (no sources, see charts.lock): {line}");
-    }
-    println!(
-        "validate: chart values: {} chart source(s) against {} vendored chart(s), {} key path(s) looked up (and {} more below free-form maps), {} values file(s) against a chart schema, {} finding(s)",
-        charts.sources_checked,
-        chart_facts.len(),
-        charts.paths_checked,
-        charts.paths_free_form,
-        charts.schema_checked,
-        charts.findings.len()
-    );
-    println!(
-        "validate: {} objects checked against schemas, {} other documents, {} finding(s) in {} ms",
-        report.objects_checked,
-        report.documents_skipped,
-        report.findings.len(),
-        start.elapsed().as_millis()
-    );
-    if stale {
-        eprintln!("validate: generated/ on disk differs from the render; run `cargo xtask render`");
-    }
-    Ok(
-        if report.findings.is_empty() && charts.findings.is_empty() && !stale {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        },
-    )
 }

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use lab_core::fs::{DiskTree, read_tree};
 
@@ -41,63 +40,186 @@ fn renders_are_byte_identical_across_folders_time_zones_and_locales() {
     assert_eq!(first, second);
 }
 
+/// Renders killed at each step (an exact crash point, not a guessed delay) leave the old tree
+/// or the new one, and the next render sweeps what they left.
 #[test]
 fn a_killed_render_leaves_the_old_tree_or_the_new_one_never_a_mix() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("generated");
     let new = render_into(&dir.path().join("reference"), &[]);
-
-    // Time one full render to spread the kills over it.
-    let start = Instant::now();
-    render_into(&dir.path().join("timing"), &[]);
-    let full = start.elapsed();
-
     let old: DiskTree = [(
         "hub/old/configmap-stale.yaml".to_owned(),
         b"old: true\n".to_vec(),
     )]
     .into();
-    let mut seen_old = 0;
-    let mut seen_new = 0;
-    // Delays sweep 0..2x the calibrated render time, twice: on a loaded machine a render can
-    // take longer than the calibration, so the sweep overshoots and stops once both outcomes
-    // were seen a few times.
-    for i in 0..64u32 {
-        if seen_old >= 3 && seen_new >= 3 {
-            break;
-        }
-        // Reset to the old tree, then start a render and kill it after a varying delay.
+    for (point, expect_new) in [("locked", false), ("staged", false), ("swapped", true)] {
         std::fs::remove_dir_all(&out).ok();
         for (p, bytes) in &old {
             let path = out.join(p);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, bytes).unwrap();
         }
-        let mut child = Command::new(XTASK)
+        let status = Command::new(XTASK)
             .args(["render", "--out"])
             .arg(&out)
+            .env("LAB_FS_ABORT", point)
             .stdout(Stdio::null())
-            .spawn()
+            .stderr(Stdio::null())
+            .status()
             .unwrap();
-        std::thread::sleep(
-            full.mul_f64(f64::from(i % 32) / 16.0) + Duration::from_micros(u64::from(i) * 137),
-        );
-        let _ = child.kill();
-        let _ = child.wait();
+        assert!(!status.success(), "not killed at {point}");
         let now = read_tree(&out).unwrap();
-        if now == old {
-            seen_old += 1;
-        } else if now == new {
-            seen_new += 1;
-        } else {
-            panic!("kill #{i} left a mixed tree of {} files", now.len());
-        }
+        assert!(
+            now == if expect_new { new.clone() } else { old.clone() },
+            "killed at {point}: a tree of {} files",
+            now.len()
+        );
+        assert_eq!(
+            render_into(&out, &[]),
+            new,
+            "the render after the kill at {point}"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.contains(".tmp-")),
+            "left behind after {point}: {names:?}"
+        );
     }
-    // Both outcomes occur, so the kills really landed before and after the swap.
+}
+
+/// Renders started together all succeed and leave exactly one whole tree; a render killed
+/// while it waits for the lock changes nothing.
+#[test]
+fn concurrent_renders_leave_one_whole_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("generated");
+    let reference = render_into(&dir.path().join("reference"), &[]);
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(XTASK)
+                .args(["render", "--out"])
+                .arg(&out)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    // One more, killed wherever it is (computing, waiting or writing): the others' trees stay whole.
+    let mut victim = Command::new(XTASK)
+        .args(["render", "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    for child in children {
+        let result = child.wait_with_output().unwrap();
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+    assert_eq!(read_tree(&out).unwrap(), reference);
+    // Whatever the victim left is swept by the next render.
+    assert_eq!(render_into(&out, &[]), reference);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".tmp-")), "{names:?}");
+}
+
+/// A minimal checkout: the workspace manifest and a copy of platform/, all a render reads.
+fn checkout(at: &Path) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    std::fs::create_dir_all(at).unwrap();
+    std::fs::copy(source.join("Cargo.toml"), at.join("Cargo.toml")).unwrap();
+    let status = Command::new("cp")
+        .args(["-R"])
+        .arg(source.join("platform"))
+        .arg(at.join("platform"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Two checkouts share one binary (one CARGO_TARGET_DIR): each run works on the checkout cargo
+/// ran it for, or the one around the working directory, never the one it was built in.
+#[test]
+fn the_checkout_is_found_at_run_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    checkout(&a);
+    checkout(&b);
+    // B's inputs differ from A's, so B's render shows whose inputs were read.
+    let versions = b.join("platform/versions.yaml");
+    let text = std::fs::read_to_string(&versions).unwrap();
+    let pinned = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("version: "))
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        &versions,
+        text.replacen(&format!("version: {pinned}"), "version: 99.99.99", 1),
+    )
+    .unwrap();
+
+    let render = |cwd: &Path, manifest_dir: Option<&Path>| {
+        let mut cmd = Command::new(XTASK);
+        cmd.arg("render")
+            .current_dir(cwd)
+            .env_remove("CARGO_MANIFEST_DIR");
+        if let Some(m) = manifest_dir {
+            cmd.env("CARGO_MANIFEST_DIR", m);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let mentions = |tree: &DiskTree, s: &str| {
+        tree.values()
+            .any(|b| String::from_utf8_lossy(b).contains(s))
+    };
+    // From the working directory (a subfolder of A): A, and only A, is rendered.
+    render(&a.join("platform/hub"), None);
+    let tree_a = read_tree(&a.join("generated")).unwrap();
+    assert!(!tree_a.is_empty());
     assert!(
-        seen_old > 0 && seen_new > 0,
-        "old {seen_old}, new {seen_new}"
+        !b.join("generated").exists(),
+        "rendered into the other checkout"
     );
+    // As `cargo xtask` runs it in B (CARGO_MANIFEST_DIR = B/xtask), from anywhere.
+    render(dir.path(), Some(&b.join("xtask")));
+    let tree_b = read_tree(&b.join("generated")).unwrap();
+    assert!(mentions(&tree_b, "99.99.99"), "B's inputs were not read");
+    assert!(!mentions(&tree_a, "99.99.99"));
+    assert_eq!(
+        read_tree(&a.join("generated")).unwrap(),
+        tree_a,
+        "A was touched"
+    );
+
+    // Outside any checkout: a clear error, not a render somewhere else.
+    let out = Command::new(XTASK)
+        .arg("render")
+        .current_dir(dir.path())
+        .env_remove("CARGO_MANIFEST_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no lab checkout at or above"), "{err}");
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -216,5 +338,57 @@ fn check_exits_1_with_a_unified_diff_on_drift_and_0_when_current() {
         stdout.contains("-- removed hub/apps/stray.yaml"),
         "{stdout}"
     );
-    assert!(String::from_utf8_lossy(&result.stderr).contains("cargo xtask render"));
+    // The hint fits what was compared: DIR is not generated/, so no "run render and commit".
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!stderr.contains("commit"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cargo xtask render --out {}", out.display())),
+        "{stderr}"
+    );
+
+    let json = Command::new(XTASK)
+        .args(["check", "--format", "json", "--against"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(json.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["current"], false);
+    let kinds: Vec<_> = doc["report"]["groups"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|g| g.as_array().unwrap())
+        .map(|c| (c["path"].as_str().unwrap(), c["kind"].as_str().unwrap()))
+        .collect();
+    assert!(kinds.contains(&(victim.as_str(), "changed")), "{kinds:?}");
+    assert!(
+        kinds.contains(&("hub/apps/stray.yaml", "removed")),
+        "{kinds:?}"
+    );
+}
+
+#[test]
+fn version_help_and_completions() {
+    let run = |args: &[&str]| {
+        let out = Command::new(XTASK)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(
+        run(&["--version"]).trim(),
+        format!("cargo xtask {}", env!("CARGO_PKG_VERSION"))
+    );
+    let help = run(&["check", "--help"]);
+    assert!(help.contains("--format <FORMAT>"), "{help}");
+    assert!(!help.contains('\u{1b}'), "colour despite NO_COLOR: {help}");
+    let bash = run(&["completions", "bash"]);
+    assert!(
+        bash.contains("complete -F") && bash.contains("validate"),
+        "{bash}"
+    );
 }

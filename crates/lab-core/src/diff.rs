@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use serde::Serialize;
 use similar::TextDiff;
 
 use crate::ObjectId;
 use crate::fs::DiskTree;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
     Added,
     Changed,
@@ -26,7 +28,7 @@ impl ChangeKind {
 }
 
 /// One file (one object, by the layout rule) that differs.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Change {
     pub path: String,
     pub kind: ChangeKind,
@@ -37,7 +39,7 @@ pub struct Change {
 }
 
 /// All differences between an old and a new tree, grouped by the Application they belong to.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize)]
 pub struct Report {
     pub groups: BTreeMap<String, Vec<Change>>,
 }

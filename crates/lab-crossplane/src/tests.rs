@@ -21,7 +21,10 @@ fn all_objects() -> Vec<Object> {
 /// `x-kubernetes-preserve-unknown-fields` reject unknown properties.
 fn strict_schema(api_version: &str, kind: &str) -> Value {
     let (group, version) = api_version.split_once('/').unwrap();
-    let dir = lab_model::upstream::crd_dir().join(group);
+    let dir = lab_upstream::schemas()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .crds
+        .join(group);
     for entry in std::fs::read_dir(&dir).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         let crd: Value = serde_saphyr::from_str(&text).unwrap();

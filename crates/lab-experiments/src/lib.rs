@@ -20,7 +20,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use lab_core::NameRule;
-use lab_model::input::{Finding, InputError};
+use lab_model::input::{Field, InputError, Problem};
+
+/// One problem of a spec, at no known position (the spec's own checks run on the value).
+type Finding = (Problem, Option<(u64, u64)>);
 
 pub use catalog::{CATALOG, ComponentId, Entry};
 pub use spec::ExperimentSpec;
@@ -105,13 +108,13 @@ pub fn load(repo_root: &Path, name: &str) -> Result<Experiment, InputError> {
     if let Err(e) = NameRule::Label.check(name) {
         return Err(InputError {
             file: file.clone(),
-            findings: vec![finding("/", format!("bad folder name: {e}"), None)],
+            problems: vec![finding("/", format!("bad folder name: {e}"), None)],
         });
     }
     let dir = repo_root.join(EXPERIMENTS_DIR).join(name);
     let text = std::fs::read_to_string(dir.join(SPEC_FILE)).map_err(|e| InputError {
         file: file.clone(),
-        findings: vec![finding("/", format!("cannot read: {e}"), None)],
+        problems: vec![finding("/", format!("cannot read: {e}"), None)],
     })?;
     let spec: ExperimentSpec = lab_model::input::parse(&file, &text).map_err(named)?;
     let mut findings = Vec::new();
@@ -140,7 +143,10 @@ pub fn load(repo_root: &Path, name: &str) -> Result<Experiment, InputError> {
         None => None,
     };
     if !findings.is_empty() {
-        return Err(InputError { file, findings });
+        return Err(InputError {
+            file,
+            problems: findings,
+        });
     }
     Ok(Experiment {
         name: name.to_owned(),
@@ -158,7 +164,7 @@ pub fn load_all(repo_root: &Path) -> Result<Vec<Experiment>, Errors> {
     let entries = std::fs::read_dir(&root).map_err(|e| {
         Errors(vec![InputError {
             file: PathBuf::from(EXPERIMENTS_DIR),
-            findings: vec![finding("/", format!("cannot read the folder: {e}"), None)],
+            problems: vec![finding("/", format!("cannot read the folder: {e}"), None)],
         }])
     })?;
     let mut names: Vec<String> = entries
@@ -192,7 +198,7 @@ pub fn load_all(repo_root: &Path) -> Result<Vec<Experiment>, Errors> {
                 } else {
                     errors.push(InputError {
                         file: spec_file(name),
-                        findings: unknown,
+                        problems: unknown,
                     });
                 }
             }
@@ -206,13 +212,24 @@ pub fn load_all(repo_root: &Path) -> Result<Vec<Experiment>, Errors> {
     }
 }
 
+/// A problem at the field of JSON pointer `field` (`/clusters/0/name`), with what was expected.
 fn finding(field: &str, problem: String, expected: Option<String>) -> Finding {
-    Finding {
-        field: field.to_owned(),
-        problem,
-        expected,
-    }
+    let at = field
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .fold(Field::root(), |f, step| match step.parse::<usize>() {
+            Ok(i) => f.index(i),
+            Err(_) => f.key(step),
+        });
+    let message = match expected {
+        Some(e) => format!("{problem}; expected {e}"),
+        None => problem,
+    };
+    (Problem::new(at, RULE, message), None)
 }
+
+/// Rule id of the experiment checks that run after the schema.
+pub const RULE: &str = "experiment";
 
 /// The set of `names` (of the spec's `<what>s` list); a name seen twice is a finding on
 /// `/<what>s/<i>/name`.

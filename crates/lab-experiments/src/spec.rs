@@ -380,3 +380,6 @@ pub fn duration_seconds(d: &str) -> Option<u64> {
         _ => None,
     }
 }
+
+/// Checked by the schema, then by `crate::load` (files beside it, names, roles).
+impl lab_model::input::Input for ExperimentSpec {}

@@ -287,7 +287,7 @@ fn unknown_prerequisite_in_load_all() {
 // ---- builders -------------------------------------------------------------------------
 
 fn schemas() -> lab_validate::Schemas {
-    lab_validate::Schemas::load(&lab_model::upstream::crd_dir())
+    lab_validate::Schemas::load(&lab_upstream::schemas().expect("vendored schemas").crds)
         .expect("upstream CRDs (set LAB_SCHEMAS_DIR)")
 }
 

@@ -5,7 +5,6 @@ pub mod component;
 pub mod graph;
 pub mod input;
 pub mod settings;
-pub mod upstream;
 pub mod versions;
 
 pub use component::{App, Component, Dependency, Registry};

@@ -49,7 +49,9 @@ fn everything() -> Vec<PlannedApp> {
 
 #[test]
 fn every_object_is_valid_against_the_upstream_crds() {
-    let schemas_dir = lab_model::upstream::crd_dir();
+    let schemas_dir = lab_upstream::schemas()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .crds;
     let schemas = lab_validate::Schemas::load(&schemas_dir)
         .unwrap_or_else(|e| panic!("CRD schemas at {}: {e}", schemas_dir.display()));
     let apps = everything();

@@ -17,7 +17,9 @@ fn rendered() -> Vec<Artifact> {
 }
 
 fn schema() -> Value {
-    let path = lab_model::upstream::talos_schema();
+    let path = lab_upstream::schemas()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .talos;
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

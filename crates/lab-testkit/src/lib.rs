@@ -5,13 +5,9 @@ use std::path::PathBuf;
 
 use lab_model::{Settings, Versions, load};
 
-/// The checkout these tests were built from (tests run in place, so the build-time path is
-/// the right one here, unlike for the CLI).
+/// The checkout under test, found at run time like the CLI finds it.
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("the repository root exists")
+    lab_upstream::checkout_root().expect("tests run inside a lab checkout")
 }
 
 /// `platform/hub/platform.yaml`, loaded.

@@ -36,7 +36,7 @@
 //! unchecked on every run (not a finding), and bumping the pin makes it a finding again.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use lab_core::{Finding, Format, ObjectId, Tree};
@@ -73,11 +73,6 @@ pub const FREE_FORM_SUFFIXES: &[&str] = &[
     "Resources",
     "SecurityContext",
 ];
-
-/// Where the vendored chart facts live (until `lab-upstream` exposes a locator of its own).
-pub fn default_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../lab-upstream/charts")
-}
 
 /// A value's shape in a chart's defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

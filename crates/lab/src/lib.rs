@@ -232,18 +232,16 @@ fn schemas() -> Result<Vec<Artifact>> {
     ])
 }
 
-/// The repository root: the folder holding the workspace `Cargo.toml` above this crate.
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+/// The root of the checkout being worked on, found at run time (see
+/// [`lab_upstream::checkout_root`]): not where this crate was built, since two checkouts can
+/// share one target folder and so one binary.
+pub fn repo_root() -> Result<PathBuf> {
+    Ok(lab_upstream::checkout_root()?)
 }
 
-/// Loads the inputs of the checkout this crate was built from and renders them.
+/// Loads the inputs of the current checkout and renders them.
 pub fn render_repo() -> Result<Tree> {
-    let root = repo_root();
+    let root = repo_root()?;
     let inputs =
         Inputs::load(&root).with_context(|| format!("loading inputs in {}", root.display()))?;
     render(&inputs)

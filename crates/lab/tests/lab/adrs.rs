@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use lab::repo_root;
+use lab_testkit::repo_root;
 use lab_core::{Finding, ObjectId};
 use lab_model::Versions;
 use serde_json::Value;

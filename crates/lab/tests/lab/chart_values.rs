@@ -2,7 +2,7 @@
 //! render and the vendored chart facts), and the rule bites on a real values file.
 
 use lab_core::{Finding, Format, Tree};
-use lab_validate::chart_values::{Catalog, RULE, check, default_dir, schema_findings};
+use lab_validate::chart_values::{Catalog, RULE, check, schema_findings};
 
 fn only(findings: &[Finding]) -> &Finding {
     assert_eq!(findings.len(), 1, "{findings:#?}");
@@ -11,7 +11,7 @@ fn only(findings: &[Finding]) -> &Finding {
 
 fn real() -> (Tree, Catalog) {
     let tree = crate::rendered_tree();
-    let catalog = Catalog::load(&default_dir()).unwrap();
+    let catalog = Catalog::load(&lab_upstream::charts_for(&lab_testkit::repo_root())).unwrap();
     (tree, catalog)
 }
 

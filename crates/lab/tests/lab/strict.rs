@@ -6,13 +6,12 @@ use lab_testkit::repo_root;
 use lab_validate::{Schemas, validate};
 use serde_json::{Value, json};
 
-/// The upstream schemas (see `lab_model::upstream`).
+/// The upstream schemas (vendored, or `LAB_SCHEMAS_DIR`; see `lab_upstream`).
 fn schemas() -> Schemas {
-    Schemas::load(&lab_model::upstream::crd_dir())
-        .and_then(|s| s.with_talos(&lab_model::upstream::talos_schema()))
-        .unwrap_or_else(|e| {
-            panic!("schemas not found ({e:#}); set LAB_SCHEMAS_DIR to the upstream CRD folder")
-        })
+    let dirs = lab_upstream::schemas().unwrap_or_else(|e| panic!("{e}"));
+    Schemas::load(&dirs.crds)
+        .and_then(|s| s.with_talos(&dirs.talos))
+        .unwrap_or_else(|e| panic!("loading the schemas: {e:#}"))
 }
 
 fn rendered() -> (Inputs, Tree) {
