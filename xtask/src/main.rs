@@ -208,11 +208,15 @@ fn validate(root: &Path, generated: &Path, schemas: &Path, talos: &Path) -> Resu
     let tree = lab::render(&inputs)?;
     let files = tree.render()?;
     let catalog = lab_validate::Schemas::load(schemas)?.with_talos(talos)?;
-    let report = lab_validate::validate(&tree, &catalog, &inputs.settings);
+    let facts = lab_validate::cluster::Facts::load(root)?;
+    let report = lab_validate::validate_cluster(&tree, &catalog, &inputs.settings, &facts);
     let on_disk = read_tree(generated)?;
     let stale = on_disk != as_disk_tree(&files);
     for finding in &report.findings {
         println!("{finding}");
+    }
+    for stats in &report.rule_stats {
+        println!("rule {:<22} {:>5} checked", stats.rule, stats.checked);
     }
     println!(
         "validate: {} objects checked against schemas, {} other documents, {} finding(s) in {} ms",

@@ -5,6 +5,7 @@
 //! against the schemas k8s-openapi derives from Kubernetes' OpenAPI document. Metadata is
 //! checked against `ObjectMeta` for every object, since CRD schemas leave it open.
 
+pub mod cluster;
 mod rules;
 mod schemas;
 
@@ -33,6 +34,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub objects_checked: usize,
     pub documents_skipped: usize,
+    /// Objects each cluster rule checked (see [`cluster`]).
+    pub rule_stats: Vec<cluster::RuleStats>,
 }
 
 /// Validates the whole tree: schemas, then rules. Findings are sorted by file.
@@ -95,6 +98,23 @@ pub fn validate(tree: &Tree, schemas: &Schemas, settings: &Settings) -> Report {
                 },
             }),
     );
+    report.findings.sort();
+    report
+}
+
+/// [`validate`], then the cluster rules, which also read repository files ([`cluster::Facts`]).
+pub fn validate_cluster(
+    tree: &Tree,
+    schemas: &Schemas,
+    settings: &Settings,
+    facts: &cluster::Facts,
+) -> Report {
+    let mut report = validate(tree, schemas, settings);
+    let outcome = cluster::check(tree, settings, facts);
+    report.rule_stats = outcome.stats;
+    report
+        .findings
+        .extend(outcome.findings.into_iter().map(Finding::from));
     report.findings.sort();
     report
 }
