@@ -91,11 +91,13 @@ impl Component for CrossplaneCompositions {
             Dependency::on::<CrossplaneProviders>(),
         ]
     }
-    fn build(&self, _ctx: &Context) -> BuildResult<App> {
+    fn build(&self, ctx: &Context) -> BuildResult<App> {
         let mut app = App::new(self)?;
         app.objects = objects(vec![xrd::experiment_cluster(), xrd::object_storage()])?;
         app.objects
-            .extend(objects(compositions::experiment_clusters())?);
+            .extend(objects(compositions::experiment_clusters(
+                &ctx.versions.chart("vcluster")?,
+            ))?);
         app.objects
             .extend(objects(compositions::object_storages())?);
         Ok(app)

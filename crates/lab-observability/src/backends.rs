@@ -141,7 +141,7 @@ impl Loki {
                 persistence: Persistence {
                     enabled: true,
                     size: "1Gi",
-                    storage_class: "local-path",
+                    storage_class: lab_platform::storage::Storage::RETAIN_CLASS,
                 },
             },
             read: Replicas { replicas: 0 },
@@ -467,7 +467,7 @@ impl Default for Mimir {
 
 impl Mimir {
     fn gateway(&self) -> String {
-        service_url("mimir-gateway", &self.namespace, None)
+        service_url(Self::GATEWAY_SERVICE, &self.namespace, None)
     }
 
     /// Prometheus-compatible query API, what Grafana reads.
@@ -478,6 +478,21 @@ impl Mimir {
     /// Remote-write endpoint, what Tempo, the collectors and target Prometheus write to.
     pub fn push_url(&self) -> String {
         format!("{}/api/v1/push", self.gateway())
+    }
+
+    /// Where Alloy's `mimir.rules.kubernetes` loads rules (the gateway adds `/prometheus`).
+    pub fn ruler_url(&self) -> String {
+        self.gateway()
+    }
+
+    /// The gateway's Service and port, and the host of its route on the hub's Gateway.
+    pub const GATEWAY_SERVICE: &'static str = "mimir-gateway";
+    pub const GATEWAY_PORT: u16 = 80;
+    pub const HOST: &'static str = "mimir";
+
+    /// Remote-write endpoint for other clusters: through the hub's Gateway.
+    pub fn public_push_url(base_domain: &str) -> String {
+        format!("https://{}.{base_domain}/api/v1/push", Self::HOST)
     }
 
     pub fn values(&self, store: &SeaweedFs) -> BuildResult<MimirValues> {
@@ -537,7 +552,8 @@ impl Mimir {
             query_frontend: one(),
             compactor: one(),
             query_scheduler: MimirToggle { enabled: false },
-            ruler: MimirToggle { enabled: false },
+            // Evaluates the PrometheusRules Alloy loads (the SLO rules).
+            ruler: MimirToggle { enabled: true },
             alertmanager: MimirToggle { enabled: false },
             overrides_exporter: MimirToggle { enabled: false },
             minio: Toggle { enabled: false },
@@ -564,6 +580,16 @@ impl Component for Mimir {
         let store = ctx.registry.require::<SeaweedFs>()?;
         let mut app = backend_app(self, ctx, "mimir-distributed", &self.values(store)?)?;
         app.server_side_apply = true;
+        // Target clusters remote-write through the hub's Gateway.
+        app.objects.push(Object::new(
+            &lab_platform::networking::DefaultGateway::route_to(
+                Self::HOST,
+                &self.namespace,
+                Self::GATEWAY_SERVICE,
+                Self::GATEWAY_PORT,
+                &ctx.settings.hub.base_domain,
+            ),
+        )?);
         Ok(app)
     }
 }

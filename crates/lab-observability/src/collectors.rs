@@ -33,8 +33,10 @@ impl Default for Alloy {
 
 impl Alloy {
     /// The Alloy pipeline: discover pods, keep low-cardinality labels, parse JSON lines,
-    /// promote `level` to a label and `trace_id` to structured metadata, push to Loki.
-    pub fn config(&self, loki: &Loki) -> String {
+    /// promote `level` to a label and `trace_id` to structured metadata, push to Loki; scrape
+    /// every ServiceMonitor and PodMonitor (targets spread over the Alloy pods) into Mimir and
+    /// load every PrometheusRule into Mimir's ruler.
+    pub fn config(&self, loki: &Loki, mimir: &Mimir) -> String {
         let relabel = [
             ("__meta_kubernetes_namespace", "namespace"),
             ("__meta_kubernetes_pod_label_app_kubernetes_io_name", "app"),
@@ -83,7 +85,33 @@ loki.write "hub" {{
     url = "{push}"
   }}
 }}
+
+prometheus.operator.servicemonitors "all" {{
+  forward_to = [prometheus.remote_write.mimir.receiver]
+  clustering {{
+    enabled = true
+  }}
+}}
+
+prometheus.operator.podmonitors "all" {{
+  forward_to = [prometheus.remote_write.mimir.receiver]
+  clustering {{
+    enabled = true
+  }}
+}}
+
+prometheus.remote_write "mimir" {{
+  endpoint {{
+    url = "{metrics_push}"
+  }}
+}}
+
+mimir.rules.kubernetes "all" {{
+  address = "{ruler}"
+}}
 "#,
+            metrics_push = mimir.push_url(),
+            ruler = mimir.ruler_url(),
             keep = LOG_LABELS
                 .iter()
                 .map(|l| format!("\"{l}\""))
@@ -105,6 +133,12 @@ pub struct AlloyValues {
 #[serde(rename_all = "camelCase")]
 pub struct AlloySection {
     pub config_map: AlloyConfigMap,
+    pub clustering: Enabled,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Enabled {
+    pub enabled: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -127,10 +161,11 @@ impl Component for Alloy {
         &self.namespace
     }
     fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<Loki>()]
+        vec![Dependency::on::<Loki>(), Dependency::on::<Mimir>()]
     }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         let loki = ctx.registry.require::<Loki>()?;
+        let mimir = ctx.registry.require::<Mimir>()?;
         let mut app = App::new(self)?;
         app.helm = Some(HelmRelease::new(
             ctx.versions.chart("alloy")?,
@@ -138,8 +173,10 @@ impl Component for Alloy {
                 alloy: AlloySection {
                     config_map: AlloyConfigMap {
                         create: true,
-                        content: self.config(loki),
+                        content: self.config(loki, mimir),
                     },
+                    // Peers share the scrape targets instead of each scraping them all.
+                    clustering: Enabled { enabled: true },
                 },
                 // One per node; loki.source.kubernetes reads logs through the API server.
                 controller: Controller { kind: "daemonset" },

@@ -17,6 +17,11 @@ use crate::backends::{Loki, Mimir, RBAC_KINDS, Tempo};
 use crate::dashboard::{self, Dashboard};
 
 /// Datasource uids, stable so that dashboards and links can name them.
+/// The chart's Service (named after the release) and port, and the host of its route.
+pub const SERVICE: &str = "grafana";
+pub const PORT: u16 = 80;
+pub const HOST: &str = "grafana";
+
 pub const MIMIR_UID: &str = "mimir";
 pub const LOKI_UID: &str = "loki";
 pub const TEMPO_UID: &str = "tempo";
@@ -339,14 +344,14 @@ impl Grafana {
             },
             persistence: GrafanaPersistence {
                 enabled: true,
-                storage_class_name: "local-path",
+                storage_class_name: lab_platform::storage::Storage::RETAIN_CLASS,
                 size: "1Gi",
             },
             init_chown_data: Enabled { enabled: false },
             service_monitor: Enabled { enabled: true },
             grafana_ini: GrafanaIni {
                 server: IniServer {
-                    domain: format!("grafana.{}", ctx.settings.hub.base_domain),
+                    domain: format!("{HOST}.{}", ctx.settings.hub.base_domain),
                     root_url: "%(protocol)s://%(domain)s/",
                 },
             },
@@ -413,6 +418,16 @@ impl Component for Grafana {
                 },
             ],
         ))?);
+        // The UI at https://grafana.<baseDomain>/ (its root_url) through the hub's Gateway.
+        app.objects.push(Object::new(
+            &lab_platform::networking::DefaultGateway::route_to(
+                HOST,
+                &self.namespace,
+                SERVICE,
+                PORT,
+                &ctx.settings.hub.base_domain,
+            ),
+        )?);
         for (folder, board) in dashboard::all() {
             app.objects.push(Object::new(&dashboard_config_map(
                 &self.namespace,

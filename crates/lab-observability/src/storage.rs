@@ -139,7 +139,7 @@ impl SeaweedFs {
         let pvc = |size: &str| Volume {
             kind: "persistentVolumeClaim",
             size: size.into(),
-            storage_class: "local-path",
+            storage_class: lab_platform::storage::Storage::RETAIN_CLASS,
         };
         SeaweedFsValues {
             master: Master {

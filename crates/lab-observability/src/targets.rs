@@ -11,12 +11,17 @@ pub struct KubePrometheusStack {
     pub namespace: String,
     /// `cluster` external label on every series, so the hub tells clusters apart.
     pub cluster: String,
-    /// The hub's Mimir push URL (reached over the tailnet), if this cluster ships metrics.
+    /// The hub's Mimir push URL (through the hub's Gateway), if this cluster ships metrics.
     pub remote_write: Option<String>,
     pub retention: String,
 }
 
 impl KubePrometheusStack {
+    /// The Secret (in this namespace) holding the lab CA's certificate, which
+    /// `task talos:register` copies from the hub; a CA certificate is public, not a credential.
+    pub const LAB_CA_SECRET: &'static str = "lab-ca";
+    pub const LAB_CA_KEY: &'static str = "ca.crt";
+
     pub fn new(cluster: &str) -> Self {
         Self {
             namespace: "monitoring".into(),
@@ -49,6 +54,14 @@ impl KubePrometheusStack {
                         .map(|url| RemoteWrite {
                             url: url.clone(),
                             send_exemplars: true,
+                            tls_config: TlsConfig {
+                                ca: SecretKeyRef {
+                                    secret: SecretKey {
+                                        name: Self::LAB_CA_SECRET,
+                                        key: Self::LAB_CA_KEY,
+                                    },
+                                },
+                            },
                         })
                         .collect(),
                 },
@@ -103,6 +116,24 @@ pub struct PrometheusSpec {
 pub struct RemoteWrite {
     pub url: String,
     pub send_exemplars: bool,
+    pub tls_config: TlsConfig,
+}
+
+/// The hub's Gateway serves the lab CA's certificate: trust that CA.
+#[derive(Debug, Serialize)]
+pub struct TlsConfig {
+    pub ca: SecretKeyRef,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SecretKeyRef {
+    pub secret: SecretKey,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SecretKey {
+    pub name: &'static str,
+    pub key: &'static str,
 }
 
 impl Component for KubePrometheusStack {

@@ -82,7 +82,6 @@ fn every_object_is_valid_against_the_upstream_crds() {
     for k in [
         "ServiceMonitor",
         "PrometheusRule",
-        "ServiceLevelObjective",
         "Deployment",
         "Job",
         "ExternalSecret",

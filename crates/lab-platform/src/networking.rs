@@ -344,20 +344,32 @@ impl DefaultGateway {
     }
 
     fn route(&self, ui: &Ui, domain: &str) -> HttpRoute {
+        Self::route_to(ui.host, ui.namespace, ui.service, ui.port, domain)
+    }
+
+    /// An HTTPS route `<host>.<domain>` on this Gateway to a Service in `namespace`: for UIs
+    /// of components outside this crate, which put the route in their own Application.
+    pub fn route_to(
+        host: &str,
+        namespace: &str,
+        service: &str,
+        port: u16,
+        domain: &str,
+    ) -> HttpRoute {
         HttpRoute {
-            metadata: meta(ui.host, Some(ui.namespace)),
+            metadata: meta(host, Some(namespace)),
             spec: HttpRouteSpec {
-                hostnames: Some(vec![format!("{}.{domain}", ui.host)]),
+                hostnames: Some(vec![format!("{host}.{domain}")]),
                 parent_refs: Some(vec![HttpRouteParentRefs {
                     name: Self::NAME.to_owned(),
-                    namespace: Some(self.namespace().to_owned()),
+                    namespace: Some(Self.namespace().to_owned()),
                     section_name: Some(Self::HTTPS_LISTENER.to_owned()),
                     ..Default::default()
                 }]),
                 rules: Some(vec![HttpRouteRules {
                     backend_refs: Some(vec![HttpRouteRulesBackendRefs {
-                        name: ui.service.to_owned(),
-                        port: Some(i32::from(ui.port)),
+                        name: service.to_owned(),
+                        port: Some(i32::from(port)),
                         ..Default::default()
                     }]),
                     ..Default::default()

@@ -106,9 +106,13 @@ fn talos_cluster(inputs: &Inputs, hub: &ClusterLayout) -> Result<Vec<Artifact>> 
         anyhow::anyhow!("{TALOS_NODES_FILE}: no control-plane node to serve the API")
     })?;
     let mut registry = Registry::new();
-    registry.add(lab_observability::targets::KubePrometheusStack::new(
-        &inputs.talos.cluster.name,
-    ))?;
+    let mut prometheus =
+        lab_observability::targets::KubePrometheusStack::new(&inputs.talos.cluster.name);
+    // Its series reach the hub's Mimir, which Grafana reads.
+    prometheus.remote_write = Some(lab_observability::backends::Mimir::public_push_url(
+        &inputs.settings.hub.base_domain,
+    ));
+    registry.add(prometheus)?;
     let planned = registry.plan(&inputs.settings, &inputs.versions)?;
     let layout = ClusterLayout {
         settings: &inputs.settings,

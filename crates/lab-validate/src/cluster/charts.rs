@@ -100,7 +100,7 @@ pub(crate) const CHARTS: &[Chart] = &[
             g("cert-manager.io", &["v1"], &[]),
             g("acme.cert-manager.io", &["v1"], &[]),
         ],
-        ..chart("cert-manager", "v1.19.2", "cert-manager")
+        ..chart("cert-manager", "v1.21.1", "cert-manager")
     },
     Chart {
         groups: &[
@@ -113,7 +113,7 @@ pub(crate) const CHARTS: &[Chart] = &[
             g("protection.crossplane.io", &["v1beta1"], &[]),
             g("ops.crossplane.io", &["v1alpha1"], &[]),
         ],
-        ..chart("crossplane", "2.1.3", "crossplane")
+        ..chart("crossplane", "2.3.4", "crossplane")
     },
     Chart {
         crds_flag: Some("/installCRDs"),
@@ -121,7 +121,7 @@ pub(crate) const CHARTS: &[Chart] = &[
             g("external-secrets.io", &["v1", "v1alpha1"], &[]),
             g("generators.external-secrets.io", &["v1alpha1"], &[]),
         ],
-        ..chart("external-secrets", "1.1.1", "external-secrets")
+        ..chart("external-secrets", "2.9.0", "external-secrets")
     },
     Chart {
         services: &[s("{}", &[80])],
@@ -139,7 +139,7 @@ pub(crate) const CHARTS: &[Chart] = &[
     },
     Chart {
         groups: &[g("metallb.io", &["v1beta1", "v1beta2"], &[])],
-        ..chart("metallb", "0.15.3", "metallb")
+        ..chart("metallb", "0.16.1", "metallb")
     },
     chart("metrics-server", "3.14.0", "metrics-server"),
     Chart {

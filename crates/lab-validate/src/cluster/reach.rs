@@ -101,19 +101,19 @@ fn ui(lab: &Lab, settings: &Settings, facts: &Facts, out: &mut Rules) {
         }
     }
     let forward = Regex::new(
-        r"port-forward\s+(?:-n\s+([a-z0-9-]+)\s+)?svc/([a-z0-9-]+)(?:\s+-n\s+([a-z0-9-]+))?",
+        r"(?:-n\s+([a-z0-9-]+)\s+)?port-forward\s+(?:-n\s+([a-z0-9-]+)\s+)?svc/([a-z0-9-]+)(?:\s+-n\s+([a-z0-9-]+))?",
     )
     .expect("valid regex");
     let services = refs::services(lab, HUB);
     for c in forward.captures_iter(&facts.readme) {
         out.checked(UI);
-        let ns = c
-            .get(1)
-            .or(c.get(3))
+        let ns = [1, 2, 4]
+            .iter()
+            .find_map(|&i| c.get(i))
             .map(|m| m.as_str())
             .unwrap_or("default");
         let e = refs::Endpoint {
-            service: c[2].to_owned(),
+            service: c[3].to_owned(),
             namespace: ns.to_owned(),
             port: None,
         };
@@ -121,7 +121,7 @@ fn ui(lab: &Lab, settings: &Settings, facts: &Facts, out: &mut Rules) {
             out.file(
                 Facts::README,
                 UI,
-                format!("the README port-forwards to {ns}/{}: {m}", &c[2]),
+                format!("the README port-forwards to {ns}/{}: {m}", &c[3]),
             );
         }
     }
