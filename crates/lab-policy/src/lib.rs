@@ -3,8 +3,9 @@
 //! - [`KyvernoPolicies`]: the `kyverno-policies` component (namespace `kyverno`): the
 //!   ClusterPolicies of [`policies`] and the PolicyExceptions for the lab's own components.
 //!   Its wave comes from the `kyverno.io` CRDs the Kyverno component installs.
-//! - [`ImageUpdates`]: the `image-updates` component (namespace `argocd`): Image Updater
-//!   configuration for the demo apps (digest strategy, Git write-back).
+//! - [`ImageUpdates`]: an `image-updates` component (namespace `argocd`): Image Updater
+//!   configuration for the demo apps (digest strategy, Git write-back); not registered until
+//!   the demo apps are a Helm or Kustomize Application (see [`register`]).
 //! - [`fixtures()`]: `kyverno test` fixtures under `tests/kyverno/<policy>/`.
 //! - [`image_findings`]: the image rules of `cargo xtask validate`.
 
@@ -51,8 +52,10 @@ impl Component for KyvernoPolicies {
     }
 }
 
-/// Registers `kyverno-policies` and `image-updates` in a cluster.
+/// Registers `kyverno-policies` in a cluster. `image-updates` is not registered: Image Updater
+/// only updates Helm or Kustomize Applications, `demo-apps` is a plain folder, and its Git
+/// write-back would edit generated/ (`cargo xtask validate`, rule `updater-target`). The demo
+/// images follow `main`, whose digest Renovate pins in platform/versions.yaml.
 pub fn register(reg: &mut Registry) -> Result<(), PlanError> {
-    reg.add(KyvernoPolicies)?;
-    reg.add(ImageUpdates)
+    reg.add(KyvernoPolicies)
 }
