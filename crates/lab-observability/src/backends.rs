@@ -153,6 +153,9 @@ impl Loki {
             minio: Toggle { enabled: false },
             test: Toggle { enabled: false },
             loki_canary: Toggle { enabled: false },
+            monitoring: SelfMonitoring {
+                service_monitor: Toggle { enabled: true },
+            },
         })
     }
 }
@@ -189,6 +192,7 @@ pub struct LokiValues {
     pub minio: Toggle,
     pub test: Toggle,
     pub loki_canary: Toggle,
+    pub monitoring: SelfMonitoring,
 }
 
 #[derive(Debug, Serialize)]
@@ -276,6 +280,14 @@ pub struct Replicas {
 #[derive(Debug, Serialize)]
 pub struct Toggle {
     pub enabled: bool,
+}
+
+/// `<key>.serviceMonitor.enabled`: the chart's own ServiceMonitor, which Alloy scrapes into
+/// Mimir (the observability-cost dashboard reads these series).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelfMonitoring {
+    pub service_monitor: Toggle,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -562,6 +574,9 @@ impl Mimir {
                 enabled_non_enterprise: true,
                 replicas: 1,
             },
+            meta_monitoring: SelfMonitoring {
+                service_monitor: Toggle { enabled: true },
+            },
         })
     }
 }
@@ -612,6 +627,8 @@ pub struct MimirValues {
     pub minio: Toggle,
     pub nginx: Toggle,
     pub gateway: MimirGateway,
+    #[serde(rename = "metaMonitoring")]
+    pub meta_monitoring: SelfMonitoring,
 }
 
 #[derive(Debug, Serialize)]
