@@ -35,7 +35,8 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     let tree = lab::render(&inputs)?;
     let files = tree.render()?;
     let catalog = lab_validate::Schemas::load(&dirs.crds)?.with_talos(&talos)?;
-    let mut report = lab_validate::validate(&tree, &catalog, &inputs.settings);
+    let facts = lab_validate::cluster::Facts::load(root)?;
+    let mut report = lab_validate::validate_cluster(&tree, &catalog, &inputs.settings, &facts);
     // Every Helm value against the pinned chart's vendored facts.
     let chart_facts = lab_validate::chart_values::Catalog::load(&lab_upstream::charts_for(root))?;
     let charts = lab_validate::chart_values::check(&tree, &chart_facts);
@@ -55,10 +56,22 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
                 "schemas_checked": charts.schema_checked,
                 "unchecked": charts.unchecked,
             },
+            "rules": report
+                .rule_stats
+                .iter()
+                .map(|r| serde_json::json!({"rule": r.rule, "checked": r.checked}))
+                .collect::<Vec<_>>(),
             "generated_stale": stale,
             "findings": report.findings,
         }))?;
     } else {
+        for stats in &report.rule_stats {
+            anstream::println!(
+                "{DIM}rule{DIM:#} {:<22} {:>5} checked",
+                stats.rule,
+                stats.checked
+            );
+        }
         for line in &charts.unchecked {
             style::warning(
                 "validate",

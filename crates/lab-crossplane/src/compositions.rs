@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use lab_crds::apiextensions_crossplane_io::compositions::*;
 use lab_crds::external_secrets_io::externalsecrets::*;
+use lab_model::versions::ChartRef;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -144,12 +145,14 @@ fn credentials(store: &SecretStore, cloud: Cloud) -> Vec<ComposedTemplate> {
     ]
 }
 
-/// The in-cluster ProviderConfig provider-kubernetes uses to write the ArgoCD cluster Secret.
-fn hub_provider_config() -> ComposedTemplate {
+/// An in-cluster ProviderConfig `<xr>-hub` of one provider (each provider reads only
+/// ProviderConfigs of its own group): provider-kubernetes writes the ArgoCD cluster Secret,
+/// provider-helm installs a vcluster on the hub.
+fn hub_provider_config(resource: &str, api_version: &str) -> ComposedTemplate {
     template(
-        "hub-provider-config",
+        resource,
         json!({
-            "apiVersion": "kubernetes.m.crossplane.io/v1alpha1",
+            "apiVersion": api_version,
             "kind": "ProviderConfig",
             "spec": {"credentials": {"source": "InjectedIdentity"}},
         }),
@@ -181,10 +184,18 @@ fn size(to: &str, small: &str, medium: &str, large: &str) -> Patch {
 fn cluster_resources(
     store: &SecretStore,
     platform: Platform,
+    vcluster: &ChartRef,
 ) -> (Vec<ComposedTemplate>, &'static str) {
-    let mut out = vec![hub_provider_config()];
+    let mut out = vec![hub_provider_config(
+        "hub-provider-config",
+        "kubernetes.m.crossplane.io/v1alpha1",
+    )];
     let conn = match platform {
         Platform::Vcluster => {
+            out.push(hub_provider_config(
+                "hub-helm-provider-config",
+                "helm.m.crossplane.io/v1beta1",
+            ));
             out.push(template(
                 "vcluster",
                 mr(
@@ -192,7 +203,7 @@ fn cluster_resources(
                     "Release",
                     json!({
                         "forProvider": {
-                            "chart": {"name": "vcluster", "repository": "https://charts.loft.sh"},
+                            "chart": {"name": vcluster.name, "repository": vcluster.repository, "version": vcluster.version},
                             "values": {"controlPlane": {"statefulSet": {"persistence": {"volumeClaim": {"size": "5Gi"}}}}},
                         },
                     }),
@@ -450,13 +461,13 @@ fn composition(
     c
 }
 
-/// One ExperimentCluster Composition per platform.
-/// `store`: the ClusterSecretStore the cloud credentials are read through.
-pub fn experiment_clusters(store: &SecretStore) -> Vec<Composition> {
+/// One ExperimentCluster Composition per platform; `store` is the ClusterSecretStore the
+/// cloud credentials are read through, `vcluster` the pinned vcluster chart.
+pub fn experiment_clusters(store: &SecretStore, vcluster: &ChartRef) -> Vec<Composition> {
     Platform::ALL
         .iter()
         .map(|&p| {
-            let (resources, conn) = cluster_resources(store, p);
+            let (resources, conn) = cluster_resources(store, p, vcluster);
             composition(
                 EXPERIMENT_CLUSTER,
                 "experimentclusters",

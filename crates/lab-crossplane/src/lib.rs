@@ -92,7 +92,10 @@ impl Component for CrossplaneCompositions {
         let mut app = App::new(self)?;
         app.objects = objects(vec![xrd::experiment_cluster(), xrd::object_storage()])?;
         app.objects
-            .extend(objects(compositions::experiment_clusters(store))?);
+            .extend(objects(compositions::experiment_clusters(
+                store,
+                &ctx.versions.chart("vcluster")?,
+            ))?);
         app.objects
             .extend(objects(compositions::object_storages(store))?);
         Ok(app)

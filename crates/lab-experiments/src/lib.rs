@@ -161,6 +161,10 @@ pub fn load(repo_root: &Path, name: &str) -> Result<Experiment, InputError> {
 /// that exist. All errors are collected, not just the first.
 pub fn load_all(repo_root: &Path) -> Result<Vec<Experiment>, Errors> {
     let root = repo_root.join(EXPERIMENTS_DIR);
+    // A checkout without experiments renders the platform alone.
+    if !root.exists() {
+        return Ok(Vec::new());
+    }
     let entries = std::fs::read_dir(&root).map_err(|e| {
         Errors(vec![InputError {
             file: PathBuf::from(EXPERIMENTS_DIR),

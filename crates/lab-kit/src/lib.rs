@@ -9,6 +9,7 @@
 pub mod namespaces;
 pub mod pod;
 pub mod secrets;
+pub mod storage;
 pub mod values;
 
 pub use values::{Apply, Resources, ServiceValues, Toggle, chart_app, meta, quantities, resources};

@@ -50,6 +50,7 @@ pub const CHARTS: &[&str] = &[
     "tailscale-operator",
     "tempo",
     "traefik",
+    "vcluster",
     "victoria-metrics-single",
 ];
 

@@ -133,7 +133,7 @@ impl Loki {
                 persistence: Persistence {
                     enabled: true,
                     size: "1Gi",
-                    storage_class: "local-path",
+                    storage_class: lab_kit::storage::RETAIN_CLASS,
                 },
             },
             read: Replicas { replicas: 0 },
@@ -145,6 +145,9 @@ impl Loki {
             minio: Toggle { enabled: false },
             test: Toggle { enabled: false },
             loki_canary: Toggle { enabled: false },
+            monitoring: SelfMonitoring {
+                service_monitor: Toggle { enabled: true },
+            },
         })
     }
 }
@@ -178,6 +181,7 @@ pub struct LokiValues {
     pub minio: Toggle,
     pub test: Toggle,
     pub loki_canary: Toggle,
+    pub monitoring: SelfMonitoring,
 }
 
 #[derive(Debug, Serialize)]
@@ -263,6 +267,14 @@ pub struct Persistence {
 #[derive(Debug, Serialize)]
 pub struct Replicas {
     pub replicas: u32,
+}
+
+/// `<key>.serviceMonitor.enabled`: the chart's own ServiceMonitor, which Alloy scrapes into
+/// Mimir (the observability-cost dashboard reads these series).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelfMonitoring {
+    pub service_monitor: Toggle,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,6 +488,11 @@ impl Mimir {
         format!("{}{}", self.gateway(), Self::PUSH_PATH)
     }
 
+    /// Where Alloy's `mimir.rules.kubernetes` loads rules (the gateway adds `/prometheus`).
+    pub fn ruler_url(&self) -> String {
+        self.gateway()
+    }
+
     pub fn values(&self, store: &SeaweedFs) -> BuildResult<MimirValues> {
         let bucket = |b| -> BuildResult<BucketName> {
             Ok(BucketName {
@@ -533,7 +550,8 @@ impl Mimir {
             query_frontend: one(),
             compactor: one(),
             query_scheduler: Toggle { enabled: false },
-            ruler: Toggle { enabled: false },
+            // Evaluates the PrometheusRules Alloy loads (the SLO rules).
+            ruler: Toggle { enabled: true },
             alertmanager: Toggle { enabled: false },
             overrides_exporter: Toggle { enabled: false },
             minio: Toggle { enabled: false },
@@ -541,6 +559,9 @@ impl Mimir {
             gateway: MimirGateway {
                 enabled_non_enterprise: true,
                 replicas: 1,
+            },
+            meta_monitoring: SelfMonitoring {
+                service_monitor: Toggle { enabled: true },
             },
         })
     }
@@ -588,6 +609,8 @@ pub struct MimirValues {
     pub minio: Toggle,
     pub nginx: Toggle,
     pub gateway: MimirGateway,
+    #[serde(rename = "metaMonitoring")]
+    pub meta_monitoring: SelfMonitoring,
 }
 
 #[derive(Debug, Serialize)]

@@ -35,8 +35,10 @@ impl Default for Alloy {
 
 impl Alloy {
     /// The Alloy pipeline: discover pods, keep low-cardinality labels, parse JSON lines,
-    /// promote `level` to a label and `trace_id` to structured metadata, push to Loki.
-    pub fn config(&self, loki: &Loki) -> String {
+    /// promote `level` to a label and `trace_id` to structured metadata, push to Loki; scrape
+    /// every ServiceMonitor and PodMonitor (targets spread over the Alloy pods) into Mimir and
+    /// load every PrometheusRule into Mimir's ruler.
+    pub fn config(&self, loki: &Loki, mimir: &Mimir) -> String {
         let relabel = [
             ("__meta_kubernetes_namespace", "namespace"),
             ("__meta_kubernetes_pod_label_app_kubernetes_io_name", "app"),
@@ -85,7 +87,33 @@ loki.write "hub" {{
     url = "{push}"
   }}
 }}
+
+prometheus.operator.servicemonitors "all" {{
+  forward_to = [prometheus.remote_write.mimir.receiver]
+  clustering {{
+    enabled = true
+  }}
+}}
+
+prometheus.operator.podmonitors "all" {{
+  forward_to = [prometheus.remote_write.mimir.receiver]
+  clustering {{
+    enabled = true
+  }}
+}}
+
+prometheus.remote_write "mimir" {{
+  endpoint {{
+    url = "{metrics_push}"
+  }}
+}}
+
+mimir.rules.kubernetes "all" {{
+  address = "{ruler}"
+}}
 "#,
+            metrics_push = mimir.push_url(),
+            ruler = mimir.ruler_url(),
             keep = LOG_LABELS
                 .iter()
                 .map(|l| format!("\"{l}\""))
@@ -107,6 +135,12 @@ pub struct AlloyValues {
 #[serde(rename_all = "camelCase")]
 pub struct AlloySection {
     pub config_map: AlloyConfigMap,
+    pub clustering: Enabled,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Enabled {
+    pub enabled: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -130,6 +164,7 @@ impl Component for Alloy {
     }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         let loki = ctx.needs::<Loki>()?;
+        let mimir = ctx.needs::<Mimir>()?;
         let mut app = App::new(self)?;
         app.helm = Some(HelmRelease::new(
             ctx.versions.chart("alloy")?,
@@ -137,8 +172,10 @@ impl Component for Alloy {
                 alloy: AlloySection {
                     config_map: AlloyConfigMap {
                         create: true,
-                        content: self.config(loki),
+                        content: self.config(loki, mimir),
                     },
+                    // Peers share the scrape targets instead of each scraping them all.
+                    clustering: Enabled { enabled: true },
                 },
                 // One per node; loki.source.kubernetes reads logs through the API server.
                 controller: Controller { kind: "daemonset" },

@@ -32,6 +32,8 @@ pub struct Grafana {
 impl Grafana {
     /// The chart's Service port (the Service is named after the release).
     pub const PORT: u16 = 80;
+    /// The host of its route: `https://grafana.<base domain>` (also its `root_url`).
+    pub const HOST: &'static str = "grafana";
 }
 
 impl Default for Grafana {
@@ -334,14 +336,14 @@ impl Grafana {
             },
             persistence: GrafanaPersistence {
                 enabled: true,
-                storage_class_name: "local-path",
+                storage_class_name: lab_kit::storage::RETAIN_CLASS,
                 size: "1Gi",
             },
             init_chown_data: Toggle::OFF,
             service_monitor: Toggle::ON,
             grafana_ini: GrafanaIni {
                 server: IniServer {
-                    domain: format!("grafana.{}", ctx.settings.hub.base_domain),
+                    domain: format!("{}.{}", Self::HOST, ctx.settings.hub.base_domain),
                     root_url: "%(protocol)s://%(domain)s/",
                 },
             },
@@ -377,7 +379,7 @@ impl Component for Grafana {
     }
     fn exposed(&self) -> Option<Exposed> {
         Some(Exposed {
-            host: "grafana",
+            host: Self::HOST,
             namespace: self.namespace.clone(),
             service: self.name().to_owned(),
             port: Self::PORT,

@@ -15,7 +15,6 @@ pub mod signals;
 pub mod slo;
 pub mod storage;
 pub mod targets;
-pub mod updates;
 pub mod workload;
 
 use lab_model::Registry;

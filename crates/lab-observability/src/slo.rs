@@ -1,6 +1,7 @@
-//! Service level objectives, twice: as Pyrra `ServiceLevelObjective`s and as our own
-//! PrometheusRules (error-ratio recording rules and multi-window multi-burn-rate alerts, after
-//! the Google SRE workbook), so the lab works with or without Pyrra and the math is readable.
+//! Service level objectives as our own PrometheusRules (error-ratio recording rules and
+//! multi-window multi-burn-rate alerts, after the Google SRE workbook), so the math is
+//! readable and nothing but a rule evaluator is needed. `Slo::pyrra` gives the same objective
+//! as a Pyrra `ServiceLevelObjective` for a cluster that installs Pyrra; the hub renders none.
 //!
 //! Every threshold is computed here from the objective and the burn-rate table, with integer
 //! arithmetic so that `14.4 × 0.1%` is written as `0.0144`, never `0.014400000000000001`.

@@ -144,7 +144,7 @@ impl SeaweedFs {
         let pvc = |size: &str| Volume {
             kind: "persistentVolumeClaim",
             size: size.into(),
-            storage_class: "local-path",
+            storage_class: lab_kit::storage::RETAIN_CLASS,
         };
         SeaweedFsValues {
             master: Master {

@@ -69,7 +69,6 @@ fn every_object_is_valid_against_the_upstream_crds() {
     for k in [
         "ServiceMonitor",
         "PrometheusRule",
-        "ServiceLevelObjective",
         "Deployment",
         "Job",
         "ExternalSecret",
@@ -264,10 +263,14 @@ fn demo_apps_are_scraped_on_their_http_port_and_pinned() {
         .unwrap()
         .as_str()
         .unwrap();
+    // The pin of platform/versions.yaml, under the lab's registry.
+    let (_, versions) = inputs();
+    let pin = versions.image("metrics-app").unwrap();
     assert_eq!(
-        image,
-        "ghcr.io/illmadecoder/illm-k8s-ai-lab/metrics-app:0.1.0"
+        pin.repository,
+        "ghcr.io/illmadecoder/illm-k8s-ai-lab/metrics-app"
     );
+    assert_eq!(image, pin.reference());
     assert_eq!(
         dep.pointer("/spec/template/spec/securityContext/runAsNonRoot")
             .unwrap(),

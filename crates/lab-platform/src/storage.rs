@@ -14,7 +14,7 @@ impl Storage {
     /// The provisioner of local-path-provisioner, the same name on Kind and on Talos.
     pub const PROVISIONER: &'static str = "rancher.io/local-path";
     /// A class whose volumes outlive their claims (experiment data worth keeping).
-    pub const RETAIN_CLASS: &'static str = "local-path-retain";
+    pub const RETAIN_CLASS: &'static str = lab_kit::storage::RETAIN_CLASS;
 }
 
 impl Component for Storage {

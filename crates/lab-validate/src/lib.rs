@@ -11,6 +11,7 @@
 //! checks. Every rule returns typed [`Finding`]s with a stable rule id.
 
 pub mod chart_values;
+pub mod cluster;
 pub mod images;
 mod rules;
 mod schemas;
@@ -31,6 +32,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub objects_checked: usize,
     pub documents_skipped: usize,
+    /// Objects each cluster rule checked (see [`cluster`]).
+    pub rule_stats: Vec<cluster::RuleStats>,
 }
 
 /// Validates the whole tree: schemas, then rules. Findings are sorted by file.
@@ -85,6 +88,21 @@ pub fn validate(tree: &Tree, schemas: &Schemas, settings: &Settings) -> Report {
         tree,
         &settings.repository.image_prefix(),
     ));
+    report.findings.sort();
+    report
+}
+
+/// [`validate`], then the cluster rules, which also read repository files ([`cluster::Facts`]).
+pub fn validate_cluster(
+    tree: &Tree,
+    schemas: &Schemas,
+    settings: &Settings,
+    facts: &cluster::Facts,
+) -> Report {
+    let mut report = validate(tree, schemas, settings);
+    let outcome = cluster::check(tree, settings, facts);
+    report.rule_stats = outcome.stats;
+    report.findings.extend(outcome.findings);
     report.findings.sort();
     report
 }

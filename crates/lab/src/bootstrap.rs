@@ -7,9 +7,12 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use lab_argocd::{ARGOCD_NAMESPACE, ClusterLayout};
 use lab_core::{Artifact, Format, Object};
+use lab_kit::secrets::{ExternalSecrets, KV_MOUNT, OpenBao, SecretStore};
+use lab_model::Component as _;
 use lab_model::Registry;
 use lab_model::component::Context;
 use lab_platform::gitops::ArgoCd;
+use lab_platform::pki::Pki;
 use serde::Serialize;
 
 use crate::Inputs;
@@ -55,7 +58,34 @@ pub(crate) fn artifacts(
             image: node_image.clone(),
         }],
     };
+    // What `task hub:bootstrap` needs to initialise, unseal and configure OpenBao, and where
+    // the lab CA's certificate is (for laptops and target clusters to trust it).
+    let openbao = registry
+        .get::<OpenBao>()
+        .ok_or_else(|| anyhow::anyhow!("the hub has no OpenBao component"))?;
+    let eso = registry
+        .get::<ExternalSecrets>()
+        .ok_or_else(|| anyhow::anyhow!("the hub has no External Secrets component"))?;
+    let pki = registry
+        .get::<Pki>()
+        .ok_or_else(|| anyhow::anyhow!("the hub has no PKI component"))?;
     let env = BTreeMap::from([
+        ("OPENBAO_NAMESPACE", openbao.namespace().to_owned()),
+        ("OPENBAO_POD", format!("{}-0", openbao.name())),
+        ("BAO_KV_MOUNT", KV_MOUNT.to_owned()),
+        ("BAO_K8S_AUTH", OpenBao::KUBERNETES_AUTH_MOUNT.to_owned()),
+        ("BAO_PKI_MOUNT", OpenBao::PKI_MOUNT.to_owned()),
+        ("BAO_PKI_ROLE", OpenBao::PKI_ROLE.to_owned()),
+        ("ESO_ROLE", SecretStore::OPENBAO_ROLE.to_owned()),
+        ("ESO_NAMESPACE", eso.namespace().to_owned()),
+        ("ESO_SERVICE_ACCOUNT", eso.service_account().to_owned()),
+        ("CERT_MANAGER_ROLE", Pki::OPENBAO_ROLE.to_owned()),
+        ("CERT_MANAGER_NAMESPACE", pki.namespace().to_owned()),
+        (
+            "CERT_MANAGER_SERVICE_ACCOUNT",
+            Pki::OPENBAO_ISSUER_ACCOUNT.to_owned(),
+        ),
+        ("LAB_CA_SECRET", Pki::ROOT_CERTIFICATE.to_owned()),
         ("HUB_CLUSTER", settings.hub.cluster_name.clone()),
         (
             "KUBE_CONTEXT",
@@ -69,7 +99,6 @@ pub(crate) fn artifacts(
         ("ROOT_APPLICATION", settings.hub.cluster_name.clone()),
         ("KIND_NODE_IMAGE", node_image),
     ]);
-    use lab_model::Component as _;
     Ok(vec![
         Artifact::document(dir.join("kind-cluster.yaml")?, Format::KindConfig, &kind)?,
         Artifact::document(

@@ -89,7 +89,6 @@ pub fn hub_registry(settings: &Settings) -> Result<Registry> {
     lab_crossplane::register(&mut registry)?;
     lab_observability::register(&mut registry)?;
     registry.add(lab_observability::workload::DemoApps::default())?;
-    registry.add(lab_observability::updates::ImageUpdates)?;
     Ok(registry)
 }
 

@@ -20,9 +20,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use lab_testkit::repo_root;
 use lab_core::{Finding, ObjectId};
 use lab_model::Versions;
+use lab_testkit::repo_root;
 use serde_json::Value;
 
 const ADR_DIR: &str = "docs/adrs";

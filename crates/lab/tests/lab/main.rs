@@ -6,6 +6,7 @@
 mod adrs;
 mod architecture;
 mod chart_values;
+mod cluster_rules;
 mod clusters;
 mod images;
 mod inputs;

@@ -1,0 +1,258 @@
+//! What each pinned chart puts on a cluster that the rules need to know: the API groups and
+//! versions of the CRDs it installs, the storage classes it creates, the Services it runs.
+//!
+//! Data, read from each chart at the version named here (its `crds/` or templates and its
+//! default values). A chart pinned at another version is a finding of `crd-installed`
+//! until this table is checked against it, so a Renovate bump cannot silently outgrow it.
+
+use serde_json::Value;
+
+/// A CRD group a chart installs, with the versions it serves; `kinds` empty = every kind.
+pub(crate) struct Group {
+    pub group: &'static str,
+    pub versions: &'static [&'static str],
+    pub kinds: &'static [&'static str],
+}
+
+/// A Service a chart runs: `{}` stands for the release's full name.
+pub(crate) struct Service {
+    pub name: &'static str,
+    pub ports: &'static [u16],
+}
+
+pub(crate) struct Chart {
+    pub chart: &'static str,
+    /// The version this entry was read from.
+    pub version: &'static str,
+    /// What the chart's `fullname` helper looks for in the release name (release name alone
+    /// when it contains this, else `<release>-<this>`), unless `fullnameOverride` is set.
+    pub base: &'static str,
+    /// JSON pointer of a values flag that must be `true` for the CRDs to be installed.
+    pub crds_flag: Option<&'static str>,
+    pub groups: &'static [Group],
+    pub storage_classes: &'static [&'static str],
+    pub services: &'static [Service],
+}
+
+const fn g(
+    group: &'static str,
+    versions: &'static [&'static str],
+    kinds: &'static [&'static str],
+) -> Group {
+    Group {
+        group,
+        versions,
+        kinds,
+    }
+}
+
+const fn s(name: &'static str, ports: &'static [u16]) -> Service {
+    Service { name, ports }
+}
+
+const fn chart(chart: &'static str, version: &'static str, base: &'static str) -> Chart {
+    Chart {
+        chart,
+        version,
+        base,
+        crds_flag: None,
+        groups: &[],
+        storage_classes: &[],
+        services: &[],
+    }
+}
+
+pub(crate) const CHARTS: &[Chart] = &[
+    Chart {
+        groups: &[g(
+            "argoproj.io",
+            &["v1alpha1"],
+            &["Application", "ApplicationSet", "AppProject"],
+        )],
+        services: &[s("{}-server", &[80, 443]), s("{}-repo-server", &[8081])],
+        ..chart("argo-cd", "9.6.0", "argocd")
+    },
+    Chart {
+        groups: &[g(
+            "argoproj.io",
+            &["v1alpha1"],
+            &[
+                "Workflow",
+                "WorkflowTemplate",
+                "ClusterWorkflowTemplate",
+                "CronWorkflow",
+                "WorkflowEventBinding",
+                "WorkflowTaskSet",
+                "WorkflowTaskResult",
+                "WorkflowArtifactGCTask",
+            ],
+        )],
+        services: &[s("{}-server", &[2746])],
+        ..chart("argo-workflows", "0.47.5", "argo-workflows")
+    },
+    Chart {
+        groups: &[g("argocd-image-updater.argoproj.io", &["v1alpha1"], &[])],
+        ..chart("argocd-image-updater", "1.0.5", "argocd-image-updater")
+    },
+    Chart {
+        crds_flag: Some("/crds/enabled"),
+        groups: &[
+            g("cert-manager.io", &["v1"], &[]),
+            g("acme.cert-manager.io", &["v1"], &[]),
+        ],
+        ..chart("cert-manager", "v1.21.1", "cert-manager")
+    },
+    Chart {
+        groups: &[
+            g(
+                "apiextensions.crossplane.io",
+                &["v1", "v1alpha1", "v1beta1", "v2"],
+                &[],
+            ),
+            g("pkg.crossplane.io", &["v1", "v1beta1"], &[]),
+            g("protection.crossplane.io", &["v1beta1"], &[]),
+            g("ops.crossplane.io", &["v1alpha1"], &[]),
+        ],
+        ..chart("crossplane", "2.3.4", "crossplane")
+    },
+    Chart {
+        crds_flag: Some("/installCRDs"),
+        groups: &[
+            g("external-secrets.io", &["v1", "v1alpha1"], &[]),
+            g("generators.external-secrets.io", &["v1alpha1"], &[]),
+        ],
+        ..chart("external-secrets", "2.9.0", "external-secrets")
+    },
+    Chart {
+        services: &[s("{}", &[80])],
+        ..chart("headlamp", "0.43.0", "headlamp")
+    },
+    chart("k8s-gateway", "2.4.0", "k8s-gateway"),
+    Chart {
+        groups: &[
+            g("kyverno.io", &["v1", "v2", "v2beta1"], &[]),
+            g("policies.kyverno.io", &["v1alpha1"], &[]),
+            g("reports.kyverno.io", &["v1"], &[]),
+            g("wgpolicyk8s.io", &["v1alpha2"], &[]),
+        ],
+        ..chart("kyverno", "3.5.2", "kyverno")
+    },
+    Chart {
+        groups: &[g("metallb.io", &["v1beta1", "v1beta2"], &[])],
+        ..chart("metallb", "0.16.1", "metallb")
+    },
+    chart("metrics-server", "3.14.0", "metrics-server"),
+    Chart {
+        services: &[s("{}", &[8200, 8201]), s("{}-ui", &[8200])],
+        ..chart("openbao", "0.19.1", "openbao")
+    },
+    Chart {
+        groups: &[g("monitoring.coreos.com", &["v1", "v1alpha1"], &[])],
+        ..chart(
+            "prometheus-operator-crds",
+            "25.0.1",
+            "prometheus-operator-crds",
+        )
+    },
+    Chart {
+        // The chart's crds/ folder carries the Gateway API standard channel.
+        groups: &[
+            g("traefik.io", &["v1alpha1"], &[]),
+            g(
+                "gateway.networking.k8s.io",
+                &["v1", "v1beta1", "v1alpha2"],
+                &[],
+            ),
+        ],
+        services: &[s("{}", &[80, 443])],
+        ..chart("traefik", "37.3.0", "traefik")
+    },
+    Chart {
+        crds_flag: Some("/crds/create"),
+        groups: &[g("monitoring.grafana.com", &["v1alpha1"], &["PodLogs"])],
+        services: &[s("{}", &[12345])],
+        ..chart("alloy", "1.5.3", "alloy")
+    },
+    Chart {
+        services: &[s("{}", &[80])],
+        ..chart("grafana", "10.5.5", "grafana")
+    },
+    Chart {
+        groups: &[g("monitoring.coreos.com", &["v1", "v1alpha1"], &[])],
+        services: &[s("{}-prometheus", &[9090]), s("{}-alertmanager", &[9093])],
+        ..chart("kube-prometheus-stack", "79.9.0", "kube-prometheus-stack")
+    },
+    Chart {
+        services: &[s("{}-gateway", &[80]), s("{}", &[3100])],
+        ..chart("loki", "6.28.0", "loki")
+    },
+    Chart {
+        services: &[
+            s("{}-gateway", &[80]),
+            s("{}-distributor", &[8080]),
+            s("{}-query-frontend", &[8080]),
+            s("{}-ruler", &[8080]),
+        ],
+        ..chart("mimir-distributed", "5.6.0", "mimir")
+    },
+    Chart {
+        services: &[s("{}", &[4317, 4318, 6831, 14250, 14268, 9411])],
+        ..chart(
+            "opentelemetry-collector",
+            "0.140.0",
+            "opentelemetry-collector",
+        )
+    },
+    Chart {
+        services: &[
+            s("{}-s3", &[8333]),
+            s("{}-master", &[9333, 19333]),
+            s("{}-filer", &[8888, 18888]),
+            s("{}-volume", &[8080, 18080]),
+        ],
+        ..chart("seaweedfs", "4.0.404", "seaweedfs")
+    },
+    Chart {
+        services: &[s("{}", &[3100, 4317, 4318, 9411, 14268, 14250])],
+        ..chart("tempo", "1.10.3", "tempo")
+    },
+    Chart {
+        groups: &[g("tailscale.com", &["v1alpha1"], &[])],
+        ..chart("tailscale-operator", "1.98.4", "tailscale-operator")
+    },
+];
+
+pub(crate) fn find(name: &str) -> Option<&'static Chart> {
+    CHARTS.iter().find(|c| c.chart == name)
+}
+
+impl Chart {
+    /// The groups the chart installs given its values (a CRD flag may switch them off).
+    pub fn installed(&self, values: &[&Value]) -> &'static [Group] {
+        match self.crds_flag {
+            Some(flag)
+                if !values
+                    .iter()
+                    .any(|v| v.pointer(flag) == Some(&Value::Bool(true))) =>
+            {
+                &[]
+            }
+            _ => self.groups,
+        }
+    }
+
+    /// The chart's full name for a release (Helm's `fullname` convention).
+    pub fn fullname(&self, release: &str, values: &[&Value]) -> String {
+        if let Some(name) = values
+            .iter()
+            .find_map(|v| v.get("fullnameOverride").and_then(Value::as_str))
+        {
+            return name.to_owned();
+        }
+        if release.contains(self.base) {
+            release.to_owned()
+        } else {
+            format!("{release}-{}", self.base)
+        }
+    }
+}

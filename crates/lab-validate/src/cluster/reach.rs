@@ -1,0 +1,216 @@
+//! Reachable and bootstrappable:
+//! - `ui-reachable`: every host under the hub's base domain that the README or the tree
+//!   names (a UI's `root_url`, a link) is served by an HTTPRoute; every
+//!   `kubectl port-forward svc/NAME -n NS` the README documents names an existing Service.
+//! - `secret-documented`: every OpenBao key an ExternalSecret reads is documented in
+//!   docs/secrets.md and seeded by a task (its `secret/<key>` appears in a Taskfile).
+//! - `updater-target`: Image Updater follows only Applications it can update (a Helm chart or
+//!   Kustomize source); a plain directory is ignored.
+
+use std::collections::BTreeSet;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::{Facts, HUB, Lab, Rules, keyed, refs, strings};
+use lab_model::Settings;
+
+pub(crate) const UI: &str = "ui-reachable";
+pub(crate) const SECRET: &str = "secret-documented";
+pub(crate) const UPDATER: &str = "updater-target";
+
+pub(crate) fn check(lab: &Lab, settings: &Settings, facts: &Facts, out: &mut Rules) {
+    ui(lab, settings, facts, out);
+    secrets(lab, facts, out);
+    updater(lab, out);
+}
+
+fn ui(lab: &Lab, settings: &Settings, facts: &Facts, out: &mut Rules) {
+    let domain = regex::escape(&settings.hub.base_domain);
+    let host = Regex::new(&format!(r"\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.{domain}\b"))
+        .expect("valid regex");
+    let routed: BTreeSet<String> = lab
+        .objects
+        .iter()
+        .filter(|o| o.id.kind == "HTTPRoute")
+        .flat_map(|o| {
+            o.doc
+                .pointer("/spec/hostnames")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|h| h.as_str().map(str::to_owned))
+        })
+        .collect();
+    let served = |h: &str| routed.contains(h);
+    // Hosts the tree names outside routes and certificates (which list them on purpose).
+    for o in &lab.objects {
+        if matches!(o.id.kind.as_str(), "HTTPRoute" | "Certificate") {
+            continue;
+        }
+        let mut found = Vec::new();
+        strings(o.doc, String::new(), &mut found);
+        for (at, s) in found {
+            for m in host.find_iter(s) {
+                if s[..m.start()].ends_with("*.") {
+                    continue;
+                }
+                out.checked(UI);
+                if !served(m.as_str()) {
+                    out.object(
+                        o,
+                        UI,
+                        format!("{at}: {} is named but no HTTPRoute serves it", m.as_str()),
+                    );
+                }
+            }
+        }
+    }
+    for cluster in lab.clusters() {
+        for (path, _, _, doc) in lab.values_on(cluster) {
+            let mut found = Vec::new();
+            strings(doc, String::new(), &mut found);
+            for (at, s) in found {
+                for m in host.find_iter(s) {
+                    out.checked(UI);
+                    if !served(m.as_str()) {
+                        out.file(
+                            path,
+                            UI,
+                            format!("{at}: {} is named but no HTTPRoute serves it", m.as_str()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for m in host.find_iter(&facts.readme) {
+        if facts.readme[..m.start()].ends_with("*.") {
+            continue;
+        }
+        out.checked(UI);
+        if !served(m.as_str()) {
+            out.file(
+                Facts::README,
+                UI,
+                format!(
+                    "the README advertises {} but no HTTPRoute serves it",
+                    m.as_str()
+                ),
+            );
+        }
+    }
+    let forward = Regex::new(
+        r"(?:-n\s+([a-z0-9-]+)\s+)?port-forward\s+(?:-n\s+([a-z0-9-]+)\s+)?svc/([a-z0-9-]+)(?:\s+-n\s+([a-z0-9-]+))?",
+    )
+    .expect("valid regex");
+    let services = refs::services(lab, HUB);
+    for c in forward.captures_iter(&facts.readme) {
+        out.checked(UI);
+        let ns = [1, 2, 4]
+            .iter()
+            .find_map(|&i| c.get(i))
+            .map(|m| m.as_str())
+            .unwrap_or("default");
+        let e = refs::Endpoint {
+            service: c[3].to_owned(),
+            namespace: ns.to_owned(),
+            port: None,
+        };
+        if let Err(m) = refs::resolve(&services, &e) {
+            out.file(
+                Facts::README,
+                UI,
+                format!("the README port-forwards to {ns}/{}: {m}", &c[3]),
+            );
+        }
+    }
+}
+
+fn secrets(lab: &Lab, facts: &Facts, out: &mut Rules) {
+    for o in &lab.objects {
+        if o.id.kind != "ExternalSecret" || o.id.group() != "external-secrets.io" {
+            continue;
+        }
+        let mut keys = Vec::new();
+        keyed(o.doc, "remoteRef", String::new(), &mut keys);
+        keyed(o.doc, "extract", String::new(), &mut keys);
+        let keys: BTreeSet<&str> = keys
+            .iter()
+            .filter_map(|(_, v)| v.get("key")?.as_str())
+            .collect();
+        for key in keys {
+            out.checked(SECRET);
+            let path = format!("secret/{key}");
+            if !facts.secrets_doc.contains(&path) {
+                out.object(
+                    o,
+                    SECRET,
+                    format!(
+                        "OpenBao path {path} is read but not documented in {}",
+                        Facts::SECRETS_DOC
+                    ),
+                );
+            }
+            if !facts.taskfiles.contains(&path) {
+                out.object(
+                    o,
+                    SECRET,
+                    format!("OpenBao path {path} is read but no task seeds it"),
+                );
+            }
+        }
+    }
+}
+
+/// `*` and `?` glob, as Image Updater's `namePattern`.
+fn glob(pattern: &str, name: &str) -> bool {
+    let re = format!(
+        "^{}$",
+        regex::escape(pattern)
+            .replace(r"\*", ".*")
+            .replace(r"\?", ".")
+    );
+    Regex::new(&re).is_ok_and(|r| r.is_match(name))
+}
+
+fn updater(lab: &Lab, out: &mut Rules) {
+    for o in &lab.objects {
+        if o.id.kind != "ImageUpdater" {
+            continue;
+        }
+        for r in o
+            .doc
+            .pointer("/spec/applicationRefs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(pattern) = r.get("namePattern").and_then(Value::as_str) else {
+                continue;
+            };
+            out.checked(UPDATER);
+            let apps: Vec<_> = lab.apps.iter().filter(|a| glob(pattern, &a.name)).collect();
+            if apps.is_empty() {
+                out.object(
+                    o,
+                    UPDATER,
+                    format!("namePattern {pattern} matches no Application"),
+                );
+            }
+            for a in apps {
+                let updatable = a
+                    .sources
+                    .iter()
+                    .any(|s| s.get("chart").is_some() || s.get("kustomize").is_some());
+                if !updatable {
+                    out.object(
+                        o,
+                        UPDATER,
+                        format!("Application {} is a plain directory; Image Updater only updates Helm or Kustomize Applications", a.name),
+                    );
+                }
+            }
+        }
+    }
+}
