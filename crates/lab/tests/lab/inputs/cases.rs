@@ -41,7 +41,7 @@ corpus! {
     chart_repository_trailing_slash: V, ["https://kyverno.github.io/kyverno" => "https://kyverno.github.io/kyverno/"];
     chart_repository_port_above_65535: V, ["https://charts.crossplane.io/stable" => "https://charts.crossplane.io:70000/stable"];
     chart_repository_label_of_64: V, ["https://charts.jetstack.io" => "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.jetstack.io"];
-    chart_unknown_field: V, ["version: 0.15.3\n" => "version: 0.15.3\n    digest: sha256:00\n"];
+    chart_unknown_field: V, ["version: 0.16.1\n" => "version: 0.16.1\n    digest: sha256:00\n"];
     chart_without_version: V, ["    version: 1.98.4\n" => ""];
     versions_top_level_typo: V, ["images:" => "image:"];
     versions_yaml_syntax: V, ["  headlamp:" => "  headlamp: ["];
