@@ -149,7 +149,8 @@ pub(crate) fn check(tree: &Tree, settings: &Settings) -> Vec<Finding> {
     findings
 }
 
-fn sources(app: &Value) -> Vec<&Value> {
+/// Every source of an Application, multi-source or not (also used by the cluster rules).
+pub(crate) fn sources(app: &Value) -> Vec<&Value> {
     let mut out: Vec<&Value> = app
         .pointer("/spec/sources")
         .and_then(Value::as_array)

@@ -19,6 +19,8 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use lab_core::{Finding, Format, ObjectId, Tree};
+
+use crate::rules::sources;
 use lab_model::Settings;
 use serde::Serialize;
 use serde_json::Value;
@@ -407,16 +409,6 @@ impl<'a> App<'a> {
             sources,
         }
     }
-}
-
-fn sources(app: &Value) -> Vec<&Value> {
-    let mut out: Vec<&Value> = app
-        .pointer("/spec/sources")
-        .and_then(Value::as_array)
-        .map(|s| s.iter().collect())
-        .unwrap_or_default();
-    out.extend(app.pointer("/spec/source"));
-    out
 }
 
 /// Tree paths of the `$values/generated/…` files of one chart source.
