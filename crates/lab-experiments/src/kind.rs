@@ -1,6 +1,6 @@
-//! The kind cluster config of an experiment's local cluster (`provider: kind`). The hub's own
-//! kind config is built in the assembly crate (`lab::bootstrap`), out of reach of this crate;
-//! this one is as small: a named cluster of one control-plane node on the pinned node image.
+//! The kind cluster config of an experiment's local cluster (`provider: kind`): a named cluster
+//! of one control-plane node on the pinned node image. The hub's config (`lab::bootstrap`) is
+//! the same shape, built with [`KindCluster::single_node`].
 
 use lab_core::{Artifact, Format, RelPath};
 use lab_model::Versions;
@@ -19,6 +19,21 @@ pub struct KindCluster {
     /// `<experiment>-<cluster>`; kind names its kube context `kind-<name>`.
     pub name: String,
     pub nodes: Vec<KindNode>,
+}
+
+impl KindCluster {
+    /// One control-plane node named `name` on the pinned node image `image`.
+    pub fn single_node(name: String, image: String) -> Self {
+        Self {
+            api_version: "kind.x-k8s.io/v1alpha4",
+            kind: "Cluster",
+            name,
+            nodes: vec![KindNode {
+                role: "control-plane",
+                image,
+            }],
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -47,15 +62,7 @@ pub fn configs(
         .map(|c| {
             let name = cluster_name(exp, c);
             lab_core::NameRule::Label.check(&name)?;
-            let config = KindCluster {
-                api_version: "kind.x-k8s.io/v1alpha4",
-                kind: "Cluster",
-                name,
-                nodes: vec![KindNode {
-                    role: "control-plane",
-                    image: image.clone(),
-                }],
-            };
+            let config = KindCluster::single_node(name, image.clone());
             Ok(Artifact::document(
                 dir.join(&format!("kind-{}.yaml", c.name))?,
                 Format::KindConfig,

@@ -13,26 +13,8 @@ use lab_model::Registry;
 use lab_model::component::Context;
 use lab_platform::gitops::ArgoCd;
 use lab_platform::pki::Pki;
-use serde::Serialize;
 
 use crate::Inputs;
-
-/// kind's cluster configuration (`kind.x-k8s.io/v1alpha4`), read by `kind create cluster`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct KindCluster {
-    api_version: &'static str,
-    kind: &'static str,
-    name: String,
-    nodes: Vec<KindNode>,
-}
-
-#[derive(Serialize)]
-struct KindNode {
-    role: &'static str,
-    /// Pinned node image: kind's default changes with every kind release.
-    image: String,
-}
 
 pub(crate) fn artifacts(
     inputs: &Inputs,
@@ -49,15 +31,10 @@ pub(crate) fn artifacts(
     let argocd_chart = inputs.versions.chart("argo-cd")?;
     let (project, root) = lab_argocd::root(layout)?;
 
-    let kind = KindCluster {
-        api_version: "kind.x-k8s.io/v1alpha4",
-        kind: "Cluster",
-        name: settings.hub.cluster_name.clone(),
-        nodes: vec![KindNode {
-            role: "control-plane",
-            image: node_image.clone(),
-        }],
-    };
+    let kind = lab_experiments::kind::KindCluster::single_node(
+        settings.hub.cluster_name.clone(),
+        node_image.clone(),
+    );
     // What `task hub:bootstrap` needs to initialise, unseal and configure OpenBao, and where
     // the lab CA's certificate is (for laptops and target clusters to trust it).
     let openbao = registry
