@@ -516,6 +516,7 @@ impl Mimir {
             },
             mimir: MimirSection {
                 structured_config: MimirConfig {
+                    multitenancy_enabled: false,
                     common: MimirCommon {
                         storage: MimirStorage {
                             backend: "s3",
@@ -628,6 +629,9 @@ pub struct MimirSection {
 
 #[derive(Debug, Serialize)]
 pub struct MimirConfig {
+    /// Off: one tenant. On (Mimir's default), every write and query without an
+    /// `X-Scope-OrgID` header is refused, and no client of the lab sends one.
+    pub multitenancy_enabled: bool,
     pub common: MimirCommon,
     pub blocks_storage: BucketName,
     pub ruler_storage: BucketName,

@@ -307,6 +307,10 @@ fn lab_images_use_tags_the_workflow_pushes() {
 
 /// Mimir behind its gateway, Grafana reading it, the demo app and its monitor.
 fn observed(alloy_config: &str) -> Lab {
+    observed_with(alloy_config, json!({"ruler": {"enabled": true}}))
+}
+
+fn observed_with(alloy_config: &str, mimir_values: Value) -> Lab {
     let mut lab = Lab::new();
     lab.app(
         "hub",
@@ -322,7 +326,7 @@ fn observed(alloy_config: &str) -> Lab {
         1,
         "observability",
         Some(("mimir-distributed", "5.6.0")),
-        Some(json!({"ruler": {"enabled": true}})),
+        Some(mimir_values),
     );
     lab.app(
         "hub",
@@ -385,6 +389,19 @@ fn monitors_are_scraped_into_a_store_grafana_reads() {
     let lab = observed(SCRAPE);
     lab.expect("monitor-scraped", 0, "");
     lab.expect("dashboard-series", 0, "");
+}
+
+#[test]
+fn mimir_needs_a_tenant_or_none() {
+    // The chart's default: multitenancy on, and no client sends a tenant.
+    let lab = observed(SCRAPE);
+    lab.expect("mimir-tenant", 1, "X-Scope-OrgID");
+
+    let lab = observed_with(
+        SCRAPE,
+        json!({"mimir": {"structuredConfig": {"multitenancy_enabled": false}}}),
+    );
+    lab.expect("mimir-tenant", 0, "");
 }
 
 #[test]

@@ -147,6 +147,15 @@ pub(crate) const CHARTS: &[Chart] = &[
         ..chart("openbao", "0.19.1", "openbao")
     },
     Chart {
+        groups: &[g("k6.io", &["v1alpha1"], &[])],
+        ..chart("k6-operator", "4.1.1", "k6-operator")
+    },
+    Chart {
+        groups: &[g("pyrra.dev", &["v1alpha1"], &["ServiceLevelObjective"])],
+        services: &[s("{}", &[9099])],
+        ..chart("pyrra", "0.12.0", "pyrra")
+    },
+    Chart {
         groups: &[g("monitoring.coreos.com", &["v1", "v1alpha1"], &[])],
         ..chart(
             "prometheus-operator-crds",
