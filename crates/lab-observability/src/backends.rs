@@ -510,8 +510,9 @@ impl Mimir {
             zone_aware_replication: Some(Toggle { enabled: false }),
         };
         Ok(MimirValues {
+            // No extraArgs: the chart passes `-config.expand-env=true` to every Mimir component
+            // itself, and has no `global.extraArgs` (Helm would drop it).
             global: MimirGlobal {
-                extra_args: BTreeMap::from([("config.expand-env", "true")]),
                 extra_env_from: secret_env(&s3_secret_name(self.name())),
             },
             mimir: MimirSection {
@@ -617,7 +618,6 @@ pub struct MimirValues {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MimirGlobal {
-    pub extra_args: BTreeMap<&'static str, &'static str>,
     pub extra_env_from: Vec<EnvFromSource>,
 }
 

@@ -178,7 +178,7 @@ fn crd_installed_needs_an_earlier_installer_serving_the_version() {
         "crds",
         1,
         "kube-system",
-        Some(("prometheus-operator-crds", "25.0.1")),
+        Some(("prometheus-operator-crds", "31.0.0")),
         None,
     );
     lab.expect("crd-installed", 1, "not before this object's wave 1");
@@ -189,7 +189,7 @@ fn crd_installed_needs_an_earlier_installer_serving_the_version() {
         "crds",
         0,
         "kube-system",
-        Some(("prometheus-operator-crds", "25.0.1")),
+        Some(("prometheus-operator-crds", "31.0.0")),
         None,
     );
     lab.app("hub", "demo", 1, "demo", None, None)
@@ -215,7 +215,7 @@ fn crd_installed_knows_each_chart_at_its_pinned_version() {
         Some(("prometheus-operator-crds", "99.0.0")),
         None,
     );
-    lab.expect("crd-installed", 1, "describes 25.0.1");
+    lab.expect("crd-installed", 1, "describes 31.0.0");
     let mut lab = Lab::new();
     lab.app("hub", "x", 0, "x", Some(("no-such-chart", "1.0.0")), None);
     lab.expect("crd-installed", 1, "not described");
@@ -317,7 +317,7 @@ fn observed_with(alloy_config: &str, mimir_values: Value) -> Lab {
         "crds",
         0,
         "kube-system",
-        Some(("prometheus-operator-crds", "25.0.1")),
+        Some(("prometheus-operator-crds", "31.0.0")),
         None,
     );
     lab.app(

@@ -93,12 +93,33 @@ pub struct Outcome {
 /// from the release of the chart that installs them, for charts versioned like their app: the
 /// lock's release tag and the pinned chart version must stay equal (a test checks it), so the
 /// lab validates against the CRDs it installs.
-pub const CRDS_OF_PINNED_CHART: [(&str, &str); 5] = [
+pub const CRDS_OF_PINNED_CHART: [(&str, &str); 6] = [
     ("cert-manager.io", "cert-manager"),
     ("external-secrets.io", "external-secrets"),
     ("apiextensions.crossplane.io", "crossplane"),
     ("pkg.crossplane.io", "crossplane"),
+    ("protection.crossplane.io", "crossplane"),
     ("metallb.io", "metallb"),
+];
+
+/// Upstream CRDs (`.ci/crds.lock` destinations, by prefix) of charts versioned apart from the
+/// app they install: the lock's release tag must equal the pinned chart's `appVersion` (from
+/// its vendored chart facts; a test checks it), so the lab validates against the CRDs that
+/// chart release installs. A prefix, not a group, because argoproj.io holds both Argo CD's
+/// and Argo Workflows' kinds.
+pub const CRDS_OF_CHART_APP: [(&str, &str); 9] = [
+    ("crds/argoproj.io/app", "argo-cd"),
+    ("crds/argoproj.io/workflow", "argo-workflows"),
+    ("crds/argoproj.io/cronworkflow", "argo-workflows"),
+    (
+        "crds/argocd-image-updater.argoproj.io/",
+        "argocd-image-updater",
+    ),
+    ("crds/kyverno.io/", "kyverno"),
+    ("crds/policies.kyverno.io/", "kyverno"),
+    ("crds/monitoring.coreos.com/", "prometheus-operator-crds"),
+    ("crds/k6.io/", "k6-operator"),
+    ("crds/pyrra.dev/", "pyrra"),
 ];
 
 /// Every rule id, in the order they run; documented in each rule's module.
