@@ -5,6 +5,7 @@
 //! generated/
 //!   hub/                       the hub cluster          (ClusterLayout "hub")
 //!   targets/<name>/            a cluster the hub manages (ClusterLayout "targets/<name>")
+//!   experiments/readme.md      the index of experiments (`task hub:list`)
 //!   experiments/<name>/        an experiment
 //!     readme.md                its page, rendered from its spec and tutorial
 //!     <cluster>/               each of its clusters      (ClusterLayout "experiments/<name>/<cluster>")
@@ -155,6 +156,12 @@ pub fn kyverno_test_dir(policy: &str) -> Result<RelPath, Error> {
 /// A plain Prometheus rule file for promtool, from one PrometheusRule.
 pub fn promtool_rule_file(namespace: &str, name: &str) -> Result<RelPath, Error> {
     RelPath::new(format!("{TESTS}/promtool/{namespace}-{name}.json"))
+}
+
+/// The index of every experiment (`generated/experiments/readme.md`), what `task hub:list`
+/// prints.
+pub fn experiments_index() -> RelPath {
+    RelPath::new("experiments/readme.md").expect("constant path")
 }
 
 /// A document rendered from the model (tables, diagrams).

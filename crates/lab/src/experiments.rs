@@ -124,13 +124,19 @@ fn experiment(
         .find(|c| c.provider == Provider::Hub)
         .map_or(HUB, |c| c.name.as_str());
     let mut clusters: BTreeMap<&str, ExpCluster> = BTreeMap::new();
+    // The hub's folder is named after the hub, whatever the spec calls it: the tasks find
+    // an experiment's roots and workflows in `experiments/<e>/<hub>/bootstrap/`.
+    let folder = |c: &ClusterUse| match c.provider {
+        Provider::Hub => settings.hub.cluster_name.clone(),
+        _ => c.name.clone(),
+    };
     for c in &exp.spec.clusters {
         clusters.insert(
             &c.name,
             ExpCluster {
                 spec: Some(c),
                 provider: c.provider,
-                paths: ClusterPaths::experiment(&exp.name, &c.name)?,
+                paths: ClusterPaths::experiment(&exp.name, &folder(c))?,
                 destination: destination(inputs, exp, c)?,
                 registry: Registry::new(),
                 demo: Vec::new(),
@@ -141,7 +147,7 @@ fn experiment(
     clusters.entry(hub_name).or_insert(ExpCluster {
         spec: None,
         provider: Provider::Hub,
-        paths: ClusterPaths::experiment(&exp.name, hub_name)?,
+        paths: ClusterPaths::experiment(&exp.name, &settings.hub.cluster_name)?,
         destination: Destination::hub(),
         registry: Registry::new(),
         demo: Vec::new(),

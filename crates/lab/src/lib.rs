@@ -171,6 +171,11 @@ pub fn render_with(inputs: &Inputs, hub: Registry) -> Result<Tree> {
     }
     tree.extend(schemas()?)?;
     tree.extend(experiments::artifacts(inputs, &hub_layout, &hub.registry)?)?;
+    tree.add(Artifact::document(
+        layout::experiments_index(),
+        Format::Markdown,
+        &lab_experiments::readme::index(&inputs.experiments),
+    )?)?;
     for exp in &inputs.experiments {
         let paths = ClusterPaths::new(ClusterRole::Experiment, &exp.name)?;
         let page = lab_experiments::readme::render(exp, &inputs.versions)?;
