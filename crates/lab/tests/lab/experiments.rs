@@ -110,3 +110,34 @@ fn a_load_target_on_kind_is_reached_through_its_node_port() {
         "the workflow's target URL is the node port"
     );
 }
+
+#[test]
+fn a_new_experiment_renders_and_validates_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("experiments/fresh-idea");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (file, text) in lab_experiments::scaffold::files("fresh-idea") {
+        std::fs::write(folder.join(file), text).unwrap();
+    }
+    let exp = lab_experiments::load(dir.path(), "fresh-idea").unwrap_or_else(|e| panic!("{e}"));
+    let mut inputs = inputs();
+    inputs.experiments.push(exp);
+    let tree = lab::render(&inputs).unwrap();
+    assert!(tree.get("experiments/fresh-idea/readme.md").is_some());
+    assert!(
+        tree.get("experiments/fresh-idea/hub/bootstrap/workflow-fresh-idea-run.yaml")
+            .is_some()
+    );
+    let dirs = lab_upstream::schemas().unwrap();
+    let schemas = lab_validate::Schemas::load(&dirs.crds)
+        .and_then(|s| s.with_talos(&dirs.talos))
+        .unwrap();
+    let report = lab_validate::validate(&tree, &schemas, &inputs.settings);
+    let mine: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.path.contains("fresh-idea"))
+        .map(|f| f.to_string())
+        .collect();
+    assert!(mine.is_empty(), "{mine:#?}");
+}
