@@ -13,6 +13,7 @@ pub mod kind;
 pub mod lifecycle;
 pub mod queries;
 pub mod readme;
+pub mod roadmap;
 pub mod spec;
 
 use std::collections::BTreeSet;

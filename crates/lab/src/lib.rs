@@ -6,6 +6,7 @@
 //! clusters and asks [`lab_core::layout`] where each file goes.
 
 mod bootstrap;
+pub mod docs;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -190,6 +191,7 @@ pub fn render_with(inputs: &Inputs, hub: Registry) -> Result<Tree> {
     // Plain Prometheus rule files for promtool, taken from the PrometheusRules rendered above.
     let rule_files = lab_observability::promtool::promtool_artifacts(&tree)?;
     tree.extend(rule_files)?;
+    tree.extend(docs::artifacts(&docs::Model::plan(inputs, &clusters)?)?)?;
     Ok(tree)
 }
 
