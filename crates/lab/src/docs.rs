@@ -44,8 +44,13 @@ pub struct Model<'a> {
 }
 
 impl<'a> Model<'a> {
-    /// Plans every cluster (the hub's components, then each other cluster's with the hub's).
-    pub fn plan(inputs: &'a Inputs, clusters: &[Cluster]) -> Result<Self> {
+    /// Plans every cluster (the hub's components, then each other cluster's with the hub's);
+    /// `hub_planned` is the hub's plan when the caller already has it (a render does).
+    pub fn plan(
+        inputs: &'a Inputs,
+        clusters: &[Cluster],
+        hub_planned: Option<&[PlannedApp]>,
+    ) -> Result<Self> {
         let (hub, _) = clusters.split_first().context("the hub is always first")?;
         let settings = &inputs.settings;
         let hub_layout = ClusterLayout {
@@ -56,7 +61,11 @@ impl<'a> Model<'a> {
         let mut out = Vec::new();
         for cluster in clusters {
             let (planned, child) = if cluster.paths.role == ClusterRole::Hub {
-                (cluster.registry.plan(settings, &inputs.versions)?, None)
+                let planned = match hub_planned {
+                    Some(p) => p.to_vec(),
+                    None => cluster.registry.plan(settings, &inputs.versions)?,
+                };
+                (planned, None)
             } else {
                 let layout = ClusterLayout {
                     settings,
@@ -718,7 +727,7 @@ pub fn fill(model: &Model, path: &str, text: &str) -> Result<String> {
 /// Every hand-written page below `root` that has generated sections, filled from `inputs`.
 pub fn documents(root: &Path, inputs: &Inputs) -> Result<Vec<Document>> {
     let clusters = crate::clusters(inputs, crate::hub_registry(&inputs.settings)?)?;
-    let mut model = Model::plan(inputs, &clusters)?;
+    let mut model = Model::plan(inputs, &clusters, None)?;
     model.adrs = load_adrs(root)?;
     let mut out = Vec::new();
     for path in sectioned(root)? {

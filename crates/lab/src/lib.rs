@@ -191,7 +191,8 @@ pub fn render_with(inputs: &Inputs, hub: Registry) -> Result<Tree> {
     // Plain Prometheus rule files for promtool, taken from the PrometheusRules rendered above.
     let rule_files = lab_observability::promtool::promtool_artifacts(&tree)?;
     tree.extend(rule_files)?;
-    tree.extend(docs::artifacts(&docs::Model::plan(inputs, &clusters)?)?)?;
+    let model = docs::Model::plan(inputs, &clusters, Some(&hub_planned))?;
+    tree.extend(docs::artifacts(&model)?)?;
     Ok(tree)
 }
 

@@ -10,7 +10,7 @@ use crate::inputs;
 
 fn model(inputs: &Inputs) -> Model<'_> {
     let clusters = clusters(inputs, hub_registry(&inputs.settings).unwrap()).unwrap();
-    Model::plan(inputs, &clusters).unwrap()
+    Model::plan(inputs, &clusters, None).unwrap()
 }
 
 fn render(inputs: &Inputs, section: Section, dir: &str) -> String {
