@@ -8,6 +8,7 @@
 
 pub mod alerts;
 pub mod catalog;
+pub mod components;
 pub mod k6;
 pub mod kind;
 pub mod lifecycle;
