@@ -6,6 +6,7 @@
 //! clusters and asks [`lab_core::layout`] where each file goes.
 
 mod bootstrap;
+pub mod docs;
 pub mod experiments;
 
 use std::collections::BTreeMap;
@@ -197,6 +198,8 @@ pub fn render_with(inputs: &Inputs, hub: Registry) -> Result<Tree> {
     // Plain Prometheus rule files for promtool, taken from the PrometheusRules rendered above.
     let rule_files = lab_observability::promtool::promtool_artifacts(&tree)?;
     tree.extend(rule_files)?;
+    let model = docs::Model::plan(inputs, &clusters, Some(&hub_planned))?;
+    tree.extend(docs::artifacts(&model)?)?;
     Ok(tree)
 }
 
