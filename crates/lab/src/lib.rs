@@ -6,6 +6,7 @@
 //! clusters and asks [`lab_core::layout`] where each file goes.
 
 mod bootstrap;
+pub mod synthetic;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
