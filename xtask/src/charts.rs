@@ -3,7 +3,8 @@
 //! For every chart pinned in `platform/versions.yaml`, reads `DIR/<chart>-<version>/` (the
 //! layout `helm pull --untar` gives, renamed with the version; `.ci/pull-charts.sh` makes it):
 //! `values.yaml`, `values.schema.json` when the chart ships one, `Chart.yaml` for its
-//! dependencies and `templates/` for the `.Values` paths they read. Writes only their structure to `crates/lab-upstream/charts/<chart>-<version>.json`
+//! appVersion and dependencies, and `templates/` for the `.Values` paths they read. Writes only
+//! their structure to `crates/lab-upstream/charts/<chart>-<version>.json`
 //! and one line per pin to `charts.lock` (the sources' sha256 and where they came from). A pin
 //! whose sources are not in DIR keeps its facts if they are already vendored for that version,
 //! and is otherwise locked as `missing` (so `validate` reports the chart as unchecked).
@@ -113,14 +114,16 @@ fn facts_from(src: &Path, chart: &str, version: &str) -> Result<(ChartFacts, Loc
     }
     refs.sort();
     refs.dedup();
-    let facts = ChartFacts::derive(
+    let chart_yaml = read_chart_yaml(&src.join("Chart.yaml"))?;
+    let mut facts = ChartFacts::derive(
         chart,
         version,
         &defaults,
         schema.as_ref(),
-        subcharts(&src.join("Chart.yaml"))?,
+        subcharts(&chart_yaml),
         &refs,
     );
+    facts.app_version = app_version(&chart_yaml, version);
     let origin = std::fs::read_to_string(src.join(ORIGIN))
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|_| "helm-pull".to_owned());
@@ -163,12 +166,17 @@ fn parse_yaml(bytes: &[u8], path: &Path) -> Result<Value> {
     Ok(value.unwrap_or(Value::Null))
 }
 
-/// Dependency aliases (or names) from Chart.yaml; none when there is no Chart.yaml.
-fn subcharts(chart_yaml: &Path) -> Result<Vec<String>> {
-    let Ok(bytes) = std::fs::read(chart_yaml) else {
-        return Ok(Vec::new());
-    };
-    let chart = parse_yaml(&bytes, chart_yaml)?;
+/// Chart.yaml parsed; null when there is none.
+fn read_chart_yaml(path: &Path) -> Result<Value> {
+    match std::fs::read(path) {
+        Ok(bytes) => parse_yaml(&bytes, path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Null),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Dependency aliases (or names) from Chart.yaml.
+fn subcharts(chart: &Value) -> Vec<String> {
     let mut out: Vec<String> = chart
         .get("dependencies")
         .and_then(Value::as_array)
@@ -180,7 +188,22 @@ fn subcharts(chart_yaml: &Path) -> Result<Vec<String>> {
         .collect();
     out.sort();
     out.dedup();
-    Ok(out)
+    out
+}
+
+/// Chart.yaml's `appVersion`, only when its `version` is the pinned one: some projects keep an
+/// unstamped template in git (cert-manager `v0.0.0`, crossplane `0.0.1`, metallb `0.0.0`) and
+/// write both fields only when they package the chart, so their git sources cannot tell it.
+fn app_version(chart: &Value, pinned: &str) -> Option<String> {
+    let text = |key: &str| match chart.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let version = text("version")?;
+    (version.trim_start_matches('v') == pinned.trim_start_matches('v'))
+        .then(|| text("appVersion"))
+        .flatten()
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -233,7 +256,8 @@ fn check(
 ) -> Result<()> {
     let mut stale = Vec::new();
     for (name, text) in files.iter().filter(|(n, _)| n.as_str() != LOCK) {
-        if std::fs::read_to_string(out_dir.join(name)).ok().as_deref() != Some(text) {
+        let vendored = std::fs::read_to_string(out_dir.join(name)).ok();
+        if !same_facts(vendored.as_deref(), text)? {
             stale.push(name.clone());
         }
     }
@@ -273,3 +297,25 @@ fn check(
         )
     }
 }
+
+/// Whether the vendored facts text equals the fresh one. Facts vendored from an unstamped git
+/// template have no appVersion (see [`app_version`]); `helm pull` sources of the same release
+/// do, and that alone does not make them stale.
+fn same_facts(vendored: Option<&str>, fresh: &str) -> Result<bool> {
+    let Some(vendored) = vendored else {
+        return Ok(false);
+    };
+    if vendored == fresh {
+        return Ok(true);
+    }
+    let old: Value = serde_json::from_str(vendored).context("vendored chart facts")?;
+    let mut new: Value = serde_json::from_str(fresh).context("fresh chart facts")?;
+    if old.get(APP_VERSION).is_none()
+        && let Some(map) = new.as_object_mut()
+    {
+        map.remove(APP_VERSION);
+    }
+    Ok(old == new)
+}
+
+const APP_VERSION: &str = "appVersion";

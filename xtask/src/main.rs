@@ -11,6 +11,8 @@ mod completions;
 mod crds;
 mod diff;
 mod git;
+mod list;
+mod new;
 mod render;
 mod schemas;
 mod style;
@@ -59,6 +61,10 @@ enum Command {
     Schemas(schemas::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
+    /// Scaffold experiments/<name>/ (spec, tutorial, k6 script) that renders at once.
+    New(new::Args),
+    /// List the experiments or the component catalog, as a table or JSON.
+    List(list::Args),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +94,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Charts(options) => charts::run(&root, &options).map(|()| ExitCode::SUCCESS),
         Command::Book(options) => book::run(&root, &options).map(|()| ExitCode::SUCCESS),
         Command::Schemas(args) => schemas::run(&root, &args),
+        Command::New(args) => new::run(&root, &args),
+        Command::List(args) => list::run(&root, &args),
         Command::Completions(_) => unreachable!("handled above"),
     }
 }

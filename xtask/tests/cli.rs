@@ -392,3 +392,48 @@ fn version_help_and_completions() {
         "{bash}"
     );
 }
+
+/// `new` scaffolds an experiment the next render picks up; a taken or bad name is refused.
+#[test]
+fn a_new_experiment_is_rendered_by_the_next_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("lab");
+    checkout(&root);
+    let run = |args: &[&str]| {
+        Command::new(XTASK)
+            .args(args)
+            .current_dir(&root)
+            .env_remove("CARGO_MANIFEST_DIR")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["new", "first-steps"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["render"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        root.join("generated/experiments/first-steps/readme.md")
+            .is_file()
+    );
+    assert!(
+        root.join("generated/experiments/first-steps/hub/bootstrap/workflow-first-steps-run.yaml")
+            .is_file()
+    );
+    let listed = run(&["list", "experiments"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("first-steps"));
+
+    let again = run(&["new", "first-steps"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let bad = run(&["new", "Not_A_Label"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot name an experiment"));
+}

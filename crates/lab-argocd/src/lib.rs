@@ -16,8 +16,7 @@ use lab_crds::argoproj_io::appprojects::*;
 use lab_model::Settings;
 use lab_model::component::{PlannedApp, Project};
 
-pub use lab_core::layout::ARGOCD_NAMESPACE;
-pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+pub use lab_core::layout::{ARGOCD_NAMESPACE, IN_CLUSTER};
 /// Deletes an Application's resources when the Application is deleted.
 pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
 pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
@@ -26,13 +25,39 @@ pub const IGNORE_REASONS: &str = "lab.illm.io/ignore-differences-because";
 /// The `ref` name of the values source in every multi-source Application.
 const VALUES_REF: &str = "values";
 
-/// One cluster's tree as ArgoCD sees it: where it lives and which API server it deploys to.
+/// The cluster an Application deploys to, as ArgoCD names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// By API server URL: [`IN_CLUSTER`] for the hub, a known endpoint otherwise.
+    Server(String),
+    /// By the name of a cluster registered in ArgoCD whose URL is known only once it exists
+    /// (an `ExperimentCluster` claim registers `<namespace>-<claim>`).
+    Name(String),
+}
+
+impl Destination {
+    pub fn hub() -> Self {
+        Self::Server(IN_CLUSTER.to_owned())
+    }
+    fn server(&self) -> Option<String> {
+        match self {
+            Self::Server(s) => Some(s.clone()),
+            Self::Name(_) => None,
+        }
+    }
+    fn name(&self) -> Option<String> {
+        match self {
+            Self::Name(n) => Some(n.clone()),
+            Self::Server(_) => None,
+        }
+    }
+}
+
+/// One cluster's tree as ArgoCD sees it: where it lives and which cluster it deploys to.
 pub struct ClusterLayout<'a> {
     pub settings: &'a Settings,
     pub paths: ClusterPaths,
-    /// API server the Applications deploy to: [`IN_CLUSTER`] for the hub, the cluster's
-    /// endpoint (registered in ArgoCD as a cluster) otherwise.
-    pub destination: String,
+    pub destination: Destination,
 }
 
 impl ClusterLayout<'_> {
@@ -173,9 +198,9 @@ impl ClusterLayout<'_> {
             spec: ApplicationSpec {
                 project: self.project_name(app.project),
                 destination: ApplicationDestination {
-                    server: Some(self.destination.clone()),
+                    server: self.destination.server(),
+                    name: self.destination.name(),
                     namespace: Some(app.namespace.to_string()),
-                    ..Default::default()
                 },
                 sources: Some(sources),
                 ignore_differences: (!ignore.is_empty()).then_some(ignore),
@@ -265,9 +290,9 @@ impl ClusterLayout<'_> {
                     namespaces
                         .into_iter()
                         .map(|ns| AppProjectDestinations {
-                            server: Some(self.destination.clone()),
+                            server: self.destination.server(),
+                            name: self.destination.name(),
                             namespace: Some(ns),
-                            ..Default::default()
                         })
                         .collect(),
                 ),

@@ -5,12 +5,15 @@
 //! generated/
 //!   hub/                       the hub cluster          (ClusterLayout "hub")
 //!   targets/<name>/            a cluster the hub manages (ClusterLayout "targets/<name>")
-//!   experiments/<name>/        an experiment's clusters  (ClusterLayout "experiments/<name>")
+//!   experiments/readme.md      the index of experiments (`task hub:list`)
+//!   experiments/<name>/        an experiment
+//!     readme.md                its page, rendered from its spec and tutorial
+//!     <cluster>/               each of its clusters      (ClusterLayout "experiments/<name>/<cluster>")
+//!   <any cluster root>/
 //!     apps/                    Applications and AppProjects: the only path an app-of-apps syncs
 //!     <app>/                   one Application's Kubernetes objects, one file each
 //!     values/<app>.yaml        its Helm values, outside every Application path
 //!     bootstrap/               files the CLI (kind, helm, task) reads, never ArgoCD
-//!     readme.md                an experiment's page, rendered from its spec and tutorial
 //!   schemas/                   JSON schemas of the input files
 //!   dashboards/                Grafana dashboards as JSON
 //!   tests/kyverno/<policy>/    Kyverno CLI fixtures (never applied)
@@ -27,6 +30,9 @@ pub const GENERATED: &str = "generated";
 /// The namespace of the hub's ArgoCD, where the Applications and AppProjects of every cluster
 /// layout land: their names must be unique across all of them.
 pub const ARGOCD_NAMESPACE: &str = "argocd";
+
+/// The API server of the cluster ArgoCD runs in, as an Application's destination: the hub.
+pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 
 /// What a cluster is to the hub.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,7 +60,8 @@ impl ClusterRole {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterPaths {
     pub role: ClusterRole,
-    /// `hub`, `talos`, or the experiment's name.
+    /// `hub`, `talos`, or `<experiment>-<cluster>`: unique across the lab, it prefixes the
+    /// cluster's Application and AppProject names in the hub's ArgoCD.
     pub name: String,
     root: RelPath,
 }
@@ -77,7 +84,19 @@ impl ClusterPaths {
         })
     }
 
-    /// `hub`, `targets/<name>` or `experiments/<name>`.
+    /// The cluster `cluster` of experiment `experiment`: named `<experiment>-<cluster>`,
+    /// rooted at `experiments/<experiment>/<cluster>`.
+    pub fn experiment(experiment: &str, cluster: &str) -> Result<Self, Error> {
+        let page = Self::new(ClusterRole::Experiment, experiment)?;
+        crate::NameRule::Label.check(cluster)?;
+        Ok(Self {
+            role: ClusterRole::Experiment,
+            name: format!("{experiment}-{cluster}"),
+            root: page.root.join(cluster)?,
+        })
+    }
+
+    /// `hub`, `targets/<name>` or `experiments/<experiment>/<cluster>`.
     pub fn root(&self) -> &RelPath {
         &self.root
     }
@@ -139,6 +158,12 @@ pub fn promtool_rule_file(namespace: &str, name: &str) -> Result<RelPath, Error>
     RelPath::new(format!("{TESTS}/promtool/{namespace}-{name}.json"))
 }
 
+/// The index of every experiment (`generated/experiments/readme.md`), what `task hub:list`
+/// prints.
+pub fn experiments_index() -> RelPath {
+    RelPath::new("experiments/readme.md").expect("constant path")
+}
+
 /// A document rendered from the model (tables, diagrams).
 pub fn doc_file(name: &str) -> Result<RelPath, Error> {
     RelPath::new(format!("docs/{name}"))
@@ -152,19 +177,18 @@ pub fn is_never_applied(path: &RelPath) -> bool {
     path.top() == TESTS
 }
 
-/// The cluster folder a path belongs to: `hub`, `targets/<n>` or `experiments/<n>`.
+/// The cluster folder a path belongs to: `hub`, `targets/<n>` or `experiments/<e>/<c>`
+/// (an experiment's own page, `experiments/<e>/readme.md`, belongs to none).
 pub fn cluster_root(path: &str) -> Option<&str> {
-    let mut parts = path.splitn(3, '/');
-    let first = parts.next()?;
-    match first {
-        "hub" => Some("hub"),
-        "targets" | "experiments" => {
-            let second = parts.next()?;
-            parts.next()?;
-            Some(&path[..first.len() + 1 + second.len()])
-        }
-        _ => None,
-    }
+    let depth = match path.split('/').next()? {
+        "hub" => return Some("hub"),
+        "targets" => 2,
+        "experiments" => 3,
+        _ => return None,
+    };
+    // The root has `depth` components and something must lie below it.
+    let end = path.match_indices('/').nth(depth - 1)?.0;
+    Some(&path[..end])
 }
 
 /// The Application group of a path, for diffs: an Application file, its values file and its
@@ -199,11 +223,13 @@ mod tests {
             t.values_file("kps").unwrap().as_str(),
             "targets/talos/values/kps.yaml"
         );
-        let e = ClusterPaths::new(ClusterRole::Experiment, "slo-tutorial").unwrap();
+        let e = ClusterPaths::experiment("slo-tutorial", "target").unwrap();
         assert_eq!(
             e.app_dir("pyrra").unwrap().as_str(),
-            "experiments/slo-tutorial/pyrra"
+            "experiments/slo-tutorial/target/pyrra"
         );
+        assert_eq!(e.name, "slo-tutorial-target");
+        assert!(ClusterPaths::experiment("x", "a/b").is_err());
         assert!(ClusterPaths::new(ClusterRole::Target, "../x").is_err());
     }
 
@@ -215,9 +241,11 @@ mod tests {
             Some("targets/talos")
         );
         assert_eq!(
-            cluster_root("experiments/x/apps/a.yaml"),
-            Some("experiments/x")
+            cluster_root("experiments/x/target/apps/a.yaml"),
+            Some("experiments/x/target")
         );
+        assert_eq!(cluster_root("experiments/x/readme.md"), None);
+        assert_eq!(cluster_root("targets/talos"), None);
         assert_eq!(cluster_root("dashboards/a.json"), None);
         assert_eq!(group_of("hub/apps/application-loki.yaml"), "hub/loki");
         assert_eq!(group_of("hub/values/loki.yaml"), "hub/loki");

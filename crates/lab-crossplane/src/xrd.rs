@@ -251,3 +251,55 @@ pub fn object_storage() -> CompositeResourceDefinition {
         ],
     )
 }
+
+/// An `ExperimentCluster` object: what `task hub:conduct` applies for an experiment cluster on
+/// vcluster, AKS, EKS or GKE. Typed by the same spec the XRD's schema is generated from.
+#[derive(Clone, Debug)]
+pub struct ExperimentCluster {
+    pub metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    pub spec: ExperimentClusterSpec,
+}
+
+impl k8s_openapi::Resource for ExperimentCluster {
+    const API_VERSION: &'static str = "illm.io/v1alpha1";
+    const GROUP: &'static str = GROUP;
+    const KIND: &'static str = EXPERIMENT_CLUSTER;
+    const VERSION: &'static str = VERSION;
+    const URL_PATH_SEGMENT: &'static str = "experimentclusters";
+    type Scope = k8s_openapi::NamespaceResourceScope;
+}
+
+impl k8s_openapi::Metadata for ExperimentCluster {
+    type Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    fn metadata(&self) -> &Self::Ty {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut Self::Ty {
+        &mut self.metadata
+    }
+}
+
+impl Serialize for ExperimentCluster {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("ExperimentCluster", 4)?;
+        s.serialize_field("apiVersion", <Self as k8s_openapi::Resource>::API_VERSION)?;
+        s.serialize_field("kind", EXPERIMENT_CLUSTER)?;
+        s.serialize_field("metadata", &self.metadata)?;
+        s.serialize_field("spec", &self.spec)?;
+        s.end()
+    }
+}
+
+#[cfg(test)]
+mod claim_tests {
+    use super::*;
+
+    #[test]
+    fn the_typed_claim_names_the_xrds_group_and_version() {
+        assert_eq!(
+            <ExperimentCluster as k8s_openapi::Resource>::API_VERSION,
+            format!("{GROUP}/{VERSION}")
+        );
+    }
+}

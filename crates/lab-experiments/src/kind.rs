@@ -48,26 +48,26 @@ pub fn cluster_name(exp: &Experiment, cluster: &ClusterUse) -> String {
     format!("{}-{}", exp.name, cluster.name)
 }
 
-/// One `kind-<cluster>.yaml` in `dir` per local kind cluster of the experiment.
-pub fn configs(
+/// The file `kind::config` writes into a kind cluster's bootstrap folder.
+pub const CONFIG_FILE: &str = "kind.yaml";
+
+/// `dir/kind.yaml` for `cluster` of `exp` when it is a local kind cluster, else `None`.
+pub fn config(
     exp: &Experiment,
+    cluster: &ClusterUse,
     dir: &RelPath,
     versions: &Versions,
-) -> Result<Vec<Artifact>, Error> {
+) -> Result<Option<Artifact>, Error> {
+    if cluster.provider != Provider::Kind {
+        return Ok(None);
+    }
+    let name = cluster_name(exp, cluster);
+    lab_core::NameRule::Label.check(&name)?;
     let image = versions.image(images::KIND_NODE)?.reference();
-    exp.spec
-        .clusters
-        .iter()
-        .filter(|c| c.provider == Provider::Kind)
-        .map(|c| {
-            let name = cluster_name(exp, c);
-            lab_core::NameRule::Label.check(&name)?;
-            let config = KindCluster::single_node(name, image.clone());
-            Ok(Artifact::document(
-                dir.join(&format!("kind-{}.yaml", c.name))?,
-                Format::KindConfig,
-                &config,
-            )?)
-        })
-        .collect()
+    let config = KindCluster::single_node(name, image);
+    Ok(Some(Artifact::document(
+        dir.join(CONFIG_FILE)?,
+        Format::KindConfig,
+        &config,
+    )?))
 }

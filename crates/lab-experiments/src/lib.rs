@@ -8,11 +8,13 @@
 
 pub mod alerts;
 pub mod catalog;
+pub mod components;
 pub mod k6;
 pub mod kind;
 pub mod lifecycle;
 pub mod queries;
 pub mod readme;
+pub mod scaffold;
 pub mod spec;
 
 use std::collections::BTreeSet;

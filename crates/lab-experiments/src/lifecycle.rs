@@ -37,8 +37,13 @@ pub struct Bindings {
     pub service_account: String,
     /// Namespace of ArgoCD's Applications.
     pub argocd_namespace: String,
-    /// The experiment's Applications, waited on in this order and deleted on teardown.
+    /// The Applications the experiment needs, waited on in this order: its own and the hub's
+    /// it reuses.
     pub applications: Vec<String>,
+    /// The root Applications `task hub:conduct` applies (one app-of-apps per cluster of the
+    /// experiment): deleting them removes everything the experiment deployed, so teardown
+    /// and expiry delete these, never the children a root would recreate.
+    pub roots: Vec<String>,
     /// Prometheus-compatible query URL the checks read, e.g. Mimir's `…/prometheus`.
     pub query_url: String,
     /// URL of the load's target component (its Service), passed to k6 as `TARGET_URL`.
@@ -162,6 +167,184 @@ fn checks_script(exp: &Experiment) -> String {
             .as_str(),
     );
     s
+}
+
+/// A kubectl step deleting the experiment's root Applications (their finalizers remove
+/// everything below them).
+fn delete_roots(name: &str, kubectl: &str, bindings: &Bindings) -> wt::WorkflowTemplateTemplates {
+    container(
+        name,
+        kubectl,
+        &["kubectl"],
+        [
+            "delete".to_owned(),
+            format!("--namespace={}", bindings.argocd_namespace),
+            "--ignore-not-found".to_owned(),
+            "--wait=false".to_owned(),
+        ]
+        .into_iter()
+        .chain(bindings.roots.iter().map(|r| format!("application/{r}")))
+        .collect(),
+    )
+}
+
+/// `<experiment>-expiry`: the template of the workflow `task hub:conduct` starts next to the
+/// lifecycle. It sleeps for the experiment's time to live (an Argo `suspend` with a duration,
+/// which survives controller restarts), then deletes the root Applications. No shell, no
+/// controller of our own: Argo Workflows keeps the clock.
+pub fn expiry_template(
+    exp: &Experiment,
+    bindings: &Bindings,
+    versions: &Versions,
+) -> Result<Object, Error> {
+    if bindings.roots.is_empty() {
+        return Err(Error::Build(format!(
+            "{}: expiry needs the experiment's root Applications to delete",
+            exp.name
+        )));
+    }
+    let kubectl = versions.image(images::KUBECTL)?.reference();
+    let templates = vec![
+        wt::WorkflowTemplateTemplates {
+            name: Some("expire".into()),
+            steps: Some(vec![
+                vec![step("wait", "wait")],
+                vec![step("delete", "delete")],
+            ]),
+            ..Default::default()
+        },
+        wt::WorkflowTemplateTemplates {
+            name: Some("wait".into()),
+            suspend: Some(wt::WorkflowTemplateTemplatesSuspend {
+                duration: Some(format!("{}h", exp.ttl_hours())),
+            }),
+            ..Default::default()
+        },
+        delete_roots("delete", &kubectl, bindings),
+    ];
+    let mut template = wt::WorkflowTemplate::new(
+        &expiry_name(exp),
+        wt::WorkflowTemplateSpec {
+            entrypoint: Some("expire".into()),
+            service_account_name: Some(bindings.service_account.clone()),
+            templates: Some(templates),
+            ..Default::default()
+        },
+    );
+    template.metadata.namespace = Some(bindings.namespace.clone());
+    template.metadata.labels = Some(labels(exp));
+    Ok(Object::new(&template)?)
+}
+
+/// `<experiment>-expiry`.
+pub fn expiry_name(exp: &Experiment) -> String {
+    format!("{}-expiry", exp.name)
+}
+
+/// `<experiment>-run`: the Workflow running the lifecycle once.
+pub fn run_name(exp: &Experiment) -> String {
+    format!("{}-run", exp.name)
+}
+
+/// The two Workflows `task hub:conduct` creates: `<experiment>-run` from the lifecycle
+/// template and `<experiment>-expiry` from the expiry template. Fixed names, so a second
+/// conduct replaces the first instead of piling up runs.
+pub fn workflows(exp: &Experiment, bindings: &Bindings) -> Result<Vec<Object>, Error> {
+    use lab_crds::argoproj_io::workflows as wf;
+    [
+        (run_name(exp), exp.name.clone()),
+        (expiry_name(exp), expiry_name(exp)),
+    ]
+    .into_iter()
+    .map(|(name, template)| {
+        let mut w = wf::Workflow::new(
+            &name,
+            wf::WorkflowSpec {
+                workflow_template_ref: Some(wf::WorkflowWorkflowTemplateRef {
+                    name: Some(template),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        );
+        w.metadata.namespace = Some(bindings.namespace.clone());
+        w.metadata.labels = Some(labels(exp));
+        Ok(Object::new(&w)?)
+    })
+    .collect()
+}
+
+/// The workflows' ServiceAccount and what it may do: read and delete the experiment's
+/// Applications in ArgoCD's namespace; in its own namespace, write the report ConfigMap,
+/// run and delete the k6 TestRun, and report step results (Argo's executor).
+pub fn rbac(exp: &Experiment, bindings: &Bindings) -> Result<Vec<Object>, Error> {
+    use k8s_openapi::api::core::v1::ServiceAccount;
+    use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    // Objects in ArgoCD's namespace carry a suffix: one folder holds both namespaces' files.
+    let meta = |namespace: &str| ObjectMeta {
+        name: Some(match namespace == bindings.namespace {
+            true => bindings.service_account.clone(),
+            false => format!("{}-{namespace}", bindings.service_account),
+        }),
+        namespace: Some(namespace.to_owned()),
+        labels: Some(labels(exp)),
+        ..Default::default()
+    };
+    let rule = |group: &str, resources: &[&str], verbs: &[&str]| PolicyRule {
+        api_groups: Some(vec![group.to_owned()]),
+        resources: Some(resources.iter().map(|r| (*r).to_owned()).collect()),
+        verbs: verbs.iter().map(|v| (*v).to_owned()).collect(),
+        ..Default::default()
+    };
+    let binding = |namespace: &str| RoleBinding {
+        metadata: meta(namespace),
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "Role".into(),
+            name: meta(namespace).name.unwrap_or_default(),
+        },
+        subjects: Some(vec![Subject {
+            kind: "ServiceAccount".into(),
+            name: bindings.service_account.clone(),
+            namespace: Some(bindings.namespace.clone()),
+            ..Default::default()
+        }]),
+    };
+    let own = Role {
+        metadata: meta(&bindings.namespace),
+        rules: Some(vec![
+            rule("", &["configmaps"], &["get", "create", "patch", "update"]),
+            rule(
+                "k6.io",
+                &["testruns"],
+                &["get", "list", "watch", "create", "delete"],
+            ),
+            rule(
+                "argoproj.io",
+                &["workflowtaskresults"],
+                &["create", "patch"],
+            ),
+        ]),
+    };
+    let argocd = Role {
+        metadata: meta(&bindings.argocd_namespace),
+        rules: Some(vec![rule(
+            "argoproj.io",
+            &["applications"],
+            &["get", "list", "watch", "delete"],
+        )]),
+    };
+    Ok(vec![
+        Object::new(&ServiceAccount {
+            metadata: meta(&bindings.namespace),
+            ..Default::default()
+        })?,
+        Object::new(&own)?,
+        Object::new(&binding(&bindings.namespace))?,
+        Object::new(&argocd)?,
+        Object::new(&binding(&bindings.argocd_namespace))?,
+    ])
 }
 
 /// The lifecycle WorkflowTemplate of `exp`, named after it, in `bindings.namespace`.
@@ -373,22 +556,7 @@ pub fn workflow_template(
         ));
         exit_steps.push(vec![step("delete-testrun", "delete-testrun")]);
     }
-    let mut teardown = container(
-        "teardown",
-        &kubectl,
-        &["kubectl"],
-        [
-            "delete".to_owned(),
-            format!("--namespace={}", bindings.argocd_namespace),
-            "--ignore-not-found".to_owned(),
-            "--wait=false".to_owned(),
-        ]
-        .into_iter()
-        .chain(apps.iter().cloned())
-        .collect(),
-    );
-    teardown.name = Some("teardown".into());
-    templates.push(teardown);
+    templates.push(delete_roots("teardown", &kubectl, bindings));
     let mut teardown_step = step("teardown", "teardown");
     teardown_step.when = Some("{{workflow.parameters.teardown}} == true".into());
     exit_steps.push(vec![teardown_step]);

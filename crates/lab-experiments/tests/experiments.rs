@@ -35,6 +35,7 @@ fn bindings(exp: &Experiment) -> Bindings {
         service_account: "experiments".into(),
         argocd_namespace: "argocd".into(),
         applications: vec![exp.name.clone(), format!("{}-target", exp.name)],
+        roots: vec![format!("experiments-{}-target", exp.name)],
         query_url: "http://mimir-gateway.observability.svc.cluster.local/prometheus".into(),
         target_url: "http://metrics-app.demo.svc.cluster.local:8080".into(),
     }
@@ -455,25 +456,26 @@ fn k6_options_carry_the_specs_users_duration_and_thresholds() {
 #[test]
 fn kind_config_per_local_kind_cluster_on_the_pinned_node_image() {
     let v = versions();
-    let dir = lab_core::RelPath::new("experiments/hello-app").unwrap();
+    let dir = lab_core::RelPath::new("experiments/hello-app/target/bootstrap").unwrap();
     let exp = experiment("hello-app");
-    let configs = kind::configs(&exp, &dir, &v).unwrap();
-    assert_eq!(configs.len(), 1);
+    let target = exp.target_cluster();
+    let config = kind::config(&exp, target, &dir, &v).unwrap().unwrap();
     assert_eq!(
-        configs[0].path.as_str(),
-        "experiments/hello-app/kind-target.yaml"
+        config.path.as_str(),
+        "experiments/hello-app/target/bootstrap/kind.yaml"
     );
-    let doc = &configs[0].documents[0];
+    let doc = &config.documents[0];
     assert_eq!(doc["name"], "hello-app-target");
     assert_eq!(
         doc["nodes"][0]["image"],
         v.image("kind-node").unwrap().reference()
     );
     // The hub itself needs no kind config.
+    let gitops = experiment("gitops-tutorial");
     assert!(
-        kind::configs(&experiment("gitops-tutorial"), &dir, &v)
+        kind::config(&gitops, gitops.target_cluster(), &dir, &v)
             .unwrap()
-            .is_empty()
+            .is_none()
     );
 }
 
@@ -578,4 +580,64 @@ fn the_schema_describes_every_field() {
         );
     }
     assert!(props.contains_key("timeToLive"));
+}
+
+#[test]
+fn expiry_sleeps_for_the_time_to_live_then_deletes_the_roots() {
+    let exp = experiment("slo-tutorial");
+    let b = bindings(&exp);
+    let t = lifecycle::expiry_template(&exp, &b, &versions()).unwrap();
+    assert_eq!(t.id.name, "slo-tutorial-expiry");
+    let templates = t.value["spec"]["templates"].as_array().unwrap();
+    let wait = templates.iter().find(|t| t["name"] == "wait").unwrap();
+    assert_eq!(wait["suspend"]["duration"], format!("{}h", exp.ttl_hours()));
+    let delete = templates.iter().find(|t| t["name"] == "delete").unwrap();
+    let args: Vec<&str> = delete["container"]["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(
+        args.contains(&"application/experiments-slo-tutorial-target"),
+        "{args:?}"
+    );
+    // Children are never deleted one by one: their root would recreate them.
+    assert!(!args.contains(&"application/slo-tutorial"), "{args:?}");
+    let mut none = b.clone();
+    none.roots.clear();
+    assert!(lifecycle::expiry_template(&exp, &none, &versions()).is_err());
+}
+
+#[test]
+fn the_workflows_service_account_may_do_what_its_steps_do() {
+    let exp = experiment("http-baseline");
+    let b = bindings(&exp);
+    let objects = lifecycle::rbac(&exp, &b).unwrap();
+    let kinds: Vec<(&str, Option<&str>)> = objects
+        .iter()
+        .map(|o| (o.id.kind.as_str(), o.id.namespace.as_deref()))
+        .collect();
+    assert!(kinds.contains(&("ServiceAccount", Some("argo-workflows"))));
+    assert!(kinds.contains(&("Role", Some("argocd"))));
+    assert!(kinds.contains(&("RoleBinding", Some("argocd"))));
+    let own = objects
+        .iter()
+        .find(|o| o.id.kind == "Role" && o.id.namespace.as_deref() == Some("argo-workflows"))
+        .unwrap();
+    let text = own.value.to_string();
+    // The in-cluster load creates a TestRun; the report is a ConfigMap.
+    assert!(
+        text.contains("testruns") && text.contains("configmaps"),
+        "{text}"
+    );
+    let runs = lifecycle::workflows(&exp, &b).unwrap();
+    assert_eq!(
+        runs.iter().map(|r| r.id.name.as_str()).collect::<Vec<_>>(),
+        ["http-baseline-run", "http-baseline-expiry"]
+    );
+    assert_eq!(
+        runs[1].value["spec"]["workflowTemplateRef"]["name"],
+        "http-baseline-expiry"
+    );
 }

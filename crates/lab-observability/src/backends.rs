@@ -510,12 +510,14 @@ impl Mimir {
             zone_aware_replication: Some(Toggle { enabled: false }),
         };
         Ok(MimirValues {
+            // No extraArgs: the chart passes `-config.expand-env=true` to every Mimir component
+            // itself, and has no `global.extraArgs` (Helm would drop it).
             global: MimirGlobal {
-                extra_args: BTreeMap::from([("config.expand-env", "true")]),
                 extra_env_from: secret_env(&s3_secret_name(self.name())),
             },
             mimir: MimirSection {
                 structured_config: MimirConfig {
+                    multitenancy_enabled: false,
                     common: MimirCommon {
                         storage: MimirStorage {
                             backend: "s3",
@@ -616,7 +618,6 @@ pub struct MimirValues {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MimirGlobal {
-    pub extra_args: BTreeMap<&'static str, &'static str>,
     pub extra_env_from: Vec<EnvFromSource>,
 }
 
@@ -628,6 +629,9 @@ pub struct MimirSection {
 
 #[derive(Debug, Serialize)]
 pub struct MimirConfig {
+    /// Off: one tenant. On (Mimir's default), every write and query without an
+    /// `X-Scope-OrgID` header is refused, and no client of the lab sends one.
+    pub multitenancy_enabled: bool,
     pub common: MimirCommon,
     pub blocks_storage: BucketName,
     pub ruler_storage: BucketName,

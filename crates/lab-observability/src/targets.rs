@@ -29,6 +29,15 @@ impl KubePrometheusStack {
         }
     }
 
+    /// The query API of the chart's Prometheus (`<release>-prometheus`).
+    pub fn prometheus_url(&self) -> String {
+        lab_kit::service_url(
+            &format!("{}-prometheus", self.name()),
+            &self.namespace,
+            Some(9090),
+        )
+    }
+
     /// The ConfigMap holding the lab CA on the target (`task talos:register` copies it from
     /// the hub), which remote-write trusts.
     pub const LAB_CA_CONFIG_MAP: &'static str = "lab-root-ca";

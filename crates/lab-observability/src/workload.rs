@@ -50,6 +50,9 @@ pub struct DemoApp {
     /// Sends OTLP traces (gets `OTEL_EXPORTER_OTLP_ENDPOINT` when a collector is known).
     pub traces: bool,
     pub slos: Vec<Slo>,
+    /// Also served on this port of every node (a `NodePort` Service), for load from outside
+    /// the cluster: an experiment's kind cluster is reached from the hub this way.
+    pub node_port: Option<i32>,
 }
 
 pub const DEMO_NAMESPACE: &str = "demo";
@@ -67,7 +70,14 @@ impl DemoApp {
             env: Vec::new(),
             traces: false,
             slos: Vec::new(),
+            node_port: None,
         }
+    }
+
+    /// The same app in `namespace` (which its own URLs and SLO rules follow).
+    pub fn in_namespace(mut self, namespace: &str) -> Self {
+        self.namespace = namespace.to_owned();
+        self
     }
 
     /// `http://<name>.<namespace>.svc.cluster.local:<port>`.
@@ -197,8 +207,10 @@ impl DemoApp {
                     name: Some(METRICS_PORT_NAME.into()),
                     port: self.port.into(),
                     target_port: Some(IntOrString::String(METRICS_PORT_NAME.into())),
+                    node_port: self.node_port,
                     ..Default::default()
                 }]),
+                type_: self.node_port.map(|_| "NodePort".to_owned()),
                 ..Default::default()
             }),
             status: None,
@@ -237,10 +249,9 @@ impl DemoApp {
         &self,
         settings: &Settings,
         versions: &Versions,
-        collector: Option<&OtelCollector>,
+        otlp: Option<String>,
     ) -> BuildResult<Vec<Object>> {
         let image = self.image(settings, versions)?;
-        let otlp = collector.map(OtelCollector::otlp_http_url);
         let mut out = vec![
             Object::new(&self.deployment(image, otlp))?,
             Object::new(&self.service())?,
@@ -261,9 +272,14 @@ impl DemoApp {
     }
 }
 
-/// Every demo app of the lab, as the experiments run them.
+/// Every demo app of the lab, as the hub runs them in [`DEMO_NAMESPACE`].
 pub fn demo_apps() -> Vec<DemoApp> {
-    let mut metrics_app = DemoApp::new("metrics-app");
+    demo_apps_in(DEMO_NAMESPACE)
+}
+
+/// Every demo app of the lab in `namespace`: the services call each other there.
+pub fn demo_apps_in(namespace: &str) -> Vec<DemoApp> {
+    let mut metrics_app = DemoApp::new("metrics-app").in_namespace(namespace);
     metrics_app.replicas = 2;
     metrics_app.slos = slo::metrics_app_slos(
         metrics_app.name,
@@ -271,13 +287,13 @@ pub fn demo_apps() -> Vec<DemoApp> {
         metrics_app.red.as_ref(),
     );
     let otel = |name, role: &str, next: Option<(&'static str, &'static str)>| {
-        let mut app = DemoApp::new(name);
+        let mut app = DemoApp::new(name).in_namespace(namespace);
         app.image = "otel-demo";
         app.traces = true;
         app.env.push(("SERVICE_ROLE", role.to_owned()));
         if let Some((var, target)) = next {
             app.env
-                .push((var, service_url(target, DEMO_NAMESPACE, Some(8080))));
+                .push((var, service_url(target, namespace, Some(8080))));
         }
         app
     };
@@ -292,28 +308,40 @@ pub fn demo_apps() -> Vec<DemoApp> {
         Some(("PAYMENT_SERVICE_URL", "otel-demo-payment")),
     );
     let payment = otel("otel-demo-payment", "payment", None);
-    let mut log_generator = DemoApp::new("log-generator");
+    let mut log_generator = DemoApp::new("log-generator").in_namespace(namespace);
     log_generator.env.push(("LOG_RATE", "10".into()));
     vec![
-        DemoApp::new("hello-app"),
+        DemoApp::new("hello-app").in_namespace(namespace),
         metrics_app,
         log_generator,
-        DemoApp::new("cardinality-generator"),
-        DemoApp::new("station-monitor"),
+        DemoApp::new("cardinality-generator").in_namespace(namespace),
+        DemoApp::new("station-monitor").in_namespace(namespace),
         user,
         order,
         payment,
     ]
 }
 
-/// A set of demo apps delivered as one Application (`demo-apps` in [`DEMO_NAMESPACE`]).
+/// A set of demo apps delivered as one Application (`demo-apps`), all in one namespace.
 pub struct DemoApps {
+    pub namespace: String,
     pub apps: Vec<DemoApp>,
+    /// Where traces go when no collector of this cluster is registered: an experiment on the
+    /// hub sends them to the hub's collector.
+    pub otlp_url: Option<String>,
+    /// SLOs as Pyrra `ServiceLevelObjective`s (a cluster that runs Pyrra) instead of the
+    /// lab's own recording and burn-rate rules.
+    pub pyrra_slos: bool,
 }
 
 impl Default for DemoApps {
     fn default() -> Self {
-        Self { apps: demo_apps() }
+        Self {
+            namespace: DEMO_NAMESPACE.to_owned(),
+            apps: demo_apps(),
+            otlp_url: None,
+            pyrra_slos: false,
+        }
     }
 }
 
@@ -322,7 +350,7 @@ impl Component for DemoApps {
         "demo-apps"
     }
     fn namespace(&self) -> &str {
-        DEMO_NAMESPACE
+        &self.namespace
     }
     /// What learners run is fenced apart from the platform.
     fn project(&self) -> lab_model::component::Project {
@@ -330,10 +358,21 @@ impl Component for DemoApps {
     }
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         let mut app = App::new(self)?;
-        let collector = ctx.find::<OtelCollector>();
+        let otlp = ctx
+            .find::<OtelCollector>()
+            .map(OtelCollector::otlp_http_url)
+            .or_else(|| self.otlp_url.clone());
         for demo in &self.apps {
+            let mut demo = demo.clone();
+            let pyrra = match self.pyrra_slos {
+                true => std::mem::take(&mut demo.slos),
+                false => Vec::new(),
+            };
             app.objects
-                .extend(demo.objects(ctx.settings, ctx.versions, collector)?);
+                .extend(demo.objects(ctx.settings, ctx.versions, otlp.clone())?);
+            for slo in &pyrra {
+                app.objects.push(Object::new(&slo.pyrra())?);
+            }
         }
         Ok(app)
     }

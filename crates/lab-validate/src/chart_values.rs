@@ -107,6 +107,15 @@ pub struct MapNode {
 pub struct ChartFacts {
     pub chart: String,
     pub version: String,
+    /// Chart.yaml `appVersion`: the release of the software (and of its CRDs) the chart
+    /// installs. None when the sources were an unreleased Chart.yaml template whose version
+    /// fields the project stamps only when it packages the chart.
+    #[serde(
+        default,
+        rename = "appVersion",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub app_version: Option<String>,
     /// Chart.yaml dependencies (alias or name): their values are free-form here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subcharts: Vec<String>,
@@ -158,6 +167,7 @@ impl ChartFacts {
         Self {
             chart: chart.to_owned(),
             version: version.to_owned(),
+            app_version: None,
             subcharts,
             values,
             schema,

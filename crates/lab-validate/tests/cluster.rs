@@ -178,7 +178,7 @@ fn crd_installed_needs_an_earlier_installer_serving_the_version() {
         "crds",
         1,
         "kube-system",
-        Some(("prometheus-operator-crds", "25.0.1")),
+        Some(("prometheus-operator-crds", "31.0.0")),
         None,
     );
     lab.expect("crd-installed", 1, "not before this object's wave 1");
@@ -189,7 +189,7 @@ fn crd_installed_needs_an_earlier_installer_serving_the_version() {
         "crds",
         0,
         "kube-system",
-        Some(("prometheus-operator-crds", "25.0.1")),
+        Some(("prometheus-operator-crds", "31.0.0")),
         None,
     );
     lab.app("hub", "demo", 1, "demo", None, None)
@@ -215,7 +215,7 @@ fn crd_installed_knows_each_chart_at_its_pinned_version() {
         Some(("prometheus-operator-crds", "99.0.0")),
         None,
     );
-    lab.expect("crd-installed", 1, "describes 25.0.1");
+    lab.expect("crd-installed", 1, "describes 31.0.0");
     let mut lab = Lab::new();
     lab.app("hub", "x", 0, "x", Some(("no-such-chart", "1.0.0")), None);
     lab.expect("crd-installed", 1, "not described");
@@ -307,13 +307,17 @@ fn lab_images_use_tags_the_workflow_pushes() {
 
 /// Mimir behind its gateway, Grafana reading it, the demo app and its monitor.
 fn observed(alloy_config: &str) -> Lab {
+    observed_with(alloy_config, json!({"ruler": {"enabled": true}}))
+}
+
+fn observed_with(alloy_config: &str, mimir_values: Value) -> Lab {
     let mut lab = Lab::new();
     lab.app(
         "hub",
         "crds",
         0,
         "kube-system",
-        Some(("prometheus-operator-crds", "25.0.1")),
+        Some(("prometheus-operator-crds", "31.0.0")),
         None,
     );
     lab.app(
@@ -322,7 +326,7 @@ fn observed(alloy_config: &str) -> Lab {
         1,
         "observability",
         Some(("mimir-distributed", "5.6.0")),
-        Some(json!({"ruler": {"enabled": true}})),
+        Some(mimir_values),
     );
     lab.app(
         "hub",
@@ -385,6 +389,19 @@ fn monitors_are_scraped_into_a_store_grafana_reads() {
     let lab = observed(SCRAPE);
     lab.expect("monitor-scraped", 0, "");
     lab.expect("dashboard-series", 0, "");
+}
+
+#[test]
+fn mimir_needs_a_tenant_or_none() {
+    // The chart's default: multitenancy on, and no client sends a tenant.
+    let lab = observed(SCRAPE);
+    lab.expect("mimir-tenant", 1, "X-Scope-OrgID");
+
+    let lab = observed_with(
+        SCRAPE,
+        json!({"mimir": {"structuredConfig": {"multitenancy_enabled": false}}}),
+    );
+    lab.expect("mimir-tenant", 0, "");
 }
 
 #[test]

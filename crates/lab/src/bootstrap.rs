@@ -11,7 +11,9 @@ use lab_kit::secrets::{ExternalSecrets, KV_MOUNT, OpenBao, SecretStore};
 use lab_model::Component as _;
 use lab_model::Registry;
 use lab_model::component::Context;
-use lab_platform::gitops::ArgoCd;
+use lab_observability::targets::KubePrometheusStack;
+use lab_platform::gitops::{ArgoCd, ArgoWorkflows};
+use lab_platform::networking::{MetalLb, Reserved};
 use lab_platform::pki::Pki;
 
 use crate::Inputs;
@@ -46,6 +48,12 @@ pub(crate) fn artifacts(
     let pki = registry
         .get::<Pki>()
         .ok_or_else(|| anyhow::anyhow!("the hub has no PKI component"))?;
+    let metallb = registry
+        .get::<MetalLb>()
+        .ok_or_else(|| anyhow::anyhow!("the hub has no MetalLB component"))?;
+    let workflows = registry
+        .get::<ArgoWorkflows>()
+        .ok_or_else(|| anyhow::anyhow!("the hub has no Argo Workflows component"))?;
     let env = BTreeMap::from([
         ("OPENBAO_NAMESPACE", openbao.namespace().to_owned()),
         ("OPENBAO_POD", format!("{}-0", openbao.name())),
@@ -75,6 +83,18 @@ pub(crate) fn artifacts(
         ("ARGOCD_CHART_VERSION", argocd_chart.version.clone()),
         ("ROOT_APPLICATION", settings.hub.cluster_name.clone()),
         ("KIND_NODE_IMAGE", node_image),
+        // What `task hub:conduct` needs to wire an experiment's kind cluster to the hub.
+        ("LAB_DOMAIN", settings.hub.base_domain.clone()),
+        ("LAB_DNS_IP", metallb.address(Reserved::Dns).to_string()),
+        (
+            "LAB_CA_CONFIG_MAP",
+            KubePrometheusStack::LAB_CA_CONFIG_MAP.to_owned(),
+        ),
+        (
+            "EXPERIMENT_CLAIM_NAMESPACE",
+            crate::experiments::CLAIM_NAMESPACE.to_owned(),
+        ),
+        ("WORKFLOWS_NAMESPACE", workflows.namespace().to_owned()),
     ]);
     Ok(vec![
         Artifact::document(dir.join("kind-cluster.yaml")?, Format::KindConfig, &kind)?,

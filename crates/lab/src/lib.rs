@@ -6,6 +6,7 @@
 //! clusters and asks [`lab_core::layout`] where each file goes.
 
 mod bootstrap;
+pub mod experiments;
 pub mod synthetic;
 
 use std::collections::BTreeMap;
@@ -77,7 +78,7 @@ fn load_input<T: lab_model::Input>(root: &Path, file: &str) -> Result<T, lab_mod
 /// Applications to, and its components.
 pub struct Cluster {
     pub paths: ClusterPaths,
-    pub destination: String,
+    pub destination: lab_argocd::Destination,
     pub registry: Registry,
 }
 
@@ -106,7 +107,7 @@ fn target_registry(inventory: &lab_talos::Inventory) -> Result<Registry> {
 pub fn clusters(inputs: &Inputs, hub: Registry) -> Result<Vec<Cluster>> {
     let mut out = vec![Cluster {
         paths: ClusterPaths::hub(),
-        destination: lab_argocd::IN_CLUSTER.to_owned(),
+        destination: lab_argocd::Destination::hub(),
         registry: hub,
     }];
     for (name, inventory) in &inputs.targets {
@@ -117,7 +118,7 @@ pub fn clusters(inputs: &Inputs, hub: Registry) -> Result<Vec<Cluster>> {
         })?;
         out.push(Cluster {
             paths: ClusterPaths::new(ClusterRole::Target, name)?,
-            destination: endpoint,
+            destination: lab_argocd::Destination::Server(endpoint),
             registry: target_registry(inventory)?,
         });
     }
@@ -170,6 +171,12 @@ pub fn render_with(inputs: &Inputs, hub: Registry) -> Result<Tree> {
         }
     }
     tree.extend(schemas()?)?;
+    tree.extend(experiments::artifacts(inputs, &hub_layout, &hub.registry)?)?;
+    tree.add(Artifact::document(
+        layout::experiments_index(),
+        Format::Markdown,
+        &lab_experiments::readme::index(&inputs.experiments),
+    )?)?;
     for exp in &inputs.experiments {
         let paths = ClusterPaths::new(ClusterRole::Experiment, &exp.name)?;
         let page = lab_experiments::readme::render(exp, &inputs.versions)?;

@@ -130,12 +130,14 @@ pub(crate) const CHARTS: &[Chart] = &[
     chart("k8s-gateway", "2.4.0", "k8s-gateway"),
     Chart {
         groups: &[
-            g("kyverno.io", &["v1", "v2", "v2beta1"], &[]),
-            g("policies.kyverno.io", &["v1alpha1"], &[]),
+            g("kyverno.io", &["v1", "v2", "v2alpha1", "v2beta1"], &[]),
+            // From the chart's kyverno-api dependency (a chart outside the kyverno repository),
+            // which ships the app's CRDs: read from config/crds at the app's tag v1.19.0.
+            g("policies.kyverno.io", &["v1", "v1alpha1", "v1beta1"], &[]),
             g("reports.kyverno.io", &["v1"], &[]),
             g("wgpolicyk8s.io", &["v1alpha2"], &[]),
         ],
-        ..chart("kyverno", "3.5.2", "kyverno")
+        ..chart("kyverno", "3.9.0", "kyverno")
     },
     Chart {
         groups: &[g("metallb.io", &["v1beta1", "v1beta2"], &[])],
@@ -147,10 +149,19 @@ pub(crate) const CHARTS: &[Chart] = &[
         ..chart("openbao", "0.19.1", "openbao")
     },
     Chart {
+        groups: &[g("k6.io", &["v1alpha1"], &[])],
+        ..chart("k6-operator", "4.1.1", "k6-operator")
+    },
+    Chart {
+        groups: &[g("pyrra.dev", &["v1alpha1"], &["ServiceLevelObjective"])],
+        services: &[s("{}", &[9099])],
+        ..chart("pyrra", "0.12.0", "pyrra")
+    },
+    Chart {
         groups: &[g("monitoring.coreos.com", &["v1", "v1alpha1"], &[])],
         ..chart(
             "prometheus-operator-crds",
-            "25.0.1",
+            "31.0.0",
             "prometheus-operator-crds",
         )
     },

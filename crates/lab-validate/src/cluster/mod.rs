@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::Context as _;
+use lab_core::layout::IN_CLUSTER;
 use lab_core::{Finding, Format, ObjectId, Tree};
 
 use crate::rules::sources;
@@ -92,22 +93,44 @@ pub struct Outcome {
 /// from the release of the chart that installs them, for charts versioned like their app: the
 /// lock's release tag and the pinned chart version must stay equal (a test checks it), so the
 /// lab validates against the CRDs it installs.
-pub const CRDS_OF_PINNED_CHART: [(&str, &str); 5] = [
+pub const CRDS_OF_PINNED_CHART: [(&str, &str); 6] = [
     ("cert-manager.io", "cert-manager"),
     ("external-secrets.io", "external-secrets"),
     ("apiextensions.crossplane.io", "crossplane"),
     ("pkg.crossplane.io", "crossplane"),
+    ("protection.crossplane.io", "crossplane"),
     ("metallb.io", "metallb"),
 ];
 
+/// Upstream CRDs (`.ci/crds.lock` destinations, by prefix) of charts versioned apart from the
+/// app they install: the lock's release tag must equal the pinned chart's `appVersion` (from
+/// its vendored chart facts; a test checks it), so the lab validates against the CRDs that
+/// chart release installs. A prefix, not a group, because argoproj.io holds both Argo CD's
+/// and Argo Workflows' kinds.
+pub const CRDS_OF_CHART_APP: [(&str, &str); 9] = [
+    ("crds/argoproj.io/app", "argo-cd"),
+    ("crds/argoproj.io/workflow", "argo-workflows"),
+    ("crds/argoproj.io/cronworkflow", "argo-workflows"),
+    (
+        "crds/argocd-image-updater.argoproj.io/",
+        "argocd-image-updater",
+    ),
+    ("crds/kyverno.io/", "kyverno"),
+    ("crds/policies.kyverno.io/", "kyverno"),
+    ("crds/monitoring.coreos.com/", "prometheus-operator-crds"),
+    ("crds/k6.io/", "k6-operator"),
+    ("crds/pyrra.dev/", "pyrra"),
+];
+
 /// Every rule id, in the order they run; documented in each rule's module.
-pub const RULES: [&str; 15] = [
+pub const RULES: [&str; 16] = [
     crds::RULE,
     storage::RULE,
     images::RULE,
     signals::MONITOR,
     signals::RULES,
     signals::DASHBOARD,
+    signals::TENANT,
     refs::SERVICE,
     refs::SELECTOR,
     refs::PROVIDER_CONFIG,
@@ -188,7 +211,7 @@ pub(crate) struct ChartUse<'a> {
 pub(crate) struct App<'a> {
     pub obj: usize,
     pub name: String,
-    /// The cluster its objects land on (`hub`, `targets/<name>`, `experiments/<name>`).
+    /// The cluster its objects land on (`hub`, `targets/<name>`, `experiments/<e>/<c>`).
     pub cluster: String,
     pub wave: i64,
     pub namespace: &'a str,
@@ -219,20 +242,28 @@ pub(crate) struct Lab<'a> {
     pub objects: Vec<Obj<'a>>,
 }
 
-/// The cluster a tree path belongs to, if any (`tests/`, `dashboards/` are not applied).
+/// The cluster folder a tree path belongs to, if any (`tests/`, `dashboards/` are not
+/// applied). An experiment's folder whose Applications deploy to the hub is the hub: see
+/// [`Lab::read`].
 pub(crate) fn cluster_of(path: &str) -> Option<String> {
-    let mut parts = path.split('/');
-    match parts.next()? {
-        "hub" => Some("hub".to_owned()),
-        top @ ("targets" | "experiments") => Some(format!("{top}/{}", parts.next()?)),
-        _ => None,
-    }
+    lab_core::layout::cluster_root(path).map(str::to_owned)
 }
 
 /// The wave of what the bootstrap task installs before ArgoCD runs (ArgoCD, its namespace).
 pub(crate) const BOOTSTRAP: i64 = i64::MIN;
 /// The wave of what a task applies once ArgoCD runs.
 pub(crate) const AFTER_BOOTSTRAP: i64 = i64::MIN + 1;
+/// Where an experiment's waves start: `task hub:conduct` applies its roots only on a running
+/// hub, so every wave of the hub and the targets comes first.
+pub(crate) const EXPERIMENT_WAVES: i64 = 1 << 32;
+/// The wave of what `task hub:conduct` creates once the experiment's Applications are healthy
+/// (its Workflows).
+pub(crate) const EXPERIMENT_RUN: i64 = 1 << 40;
+
+/// True for a tree path of an experiment.
+fn in_experiment(path: &str) -> bool {
+    path.starts_with("experiments/")
+}
 
 /// The hub's ArgoCD: where every Application and AppProject lands, whatever its layout.
 pub(crate) const HUB: &str = "hub";
@@ -278,6 +309,33 @@ impl<'a> Lab<'a> {
             }
             apps.push(App::read(tree, i, o));
         }
+        // A cluster is where its Applications deploy, not where their files lie: an
+        // experiment's folder for the hub (`experiments/<e>/hub`) is the hub itself.
+        let on_hub: BTreeSet<String> = apps
+            .iter()
+            .filter(|a| {
+                a.cluster != HUB
+                    && objects[a.obj]
+                        .doc
+                        .pointer("/spec/destination/server")
+                        .and_then(Value::as_str)
+                        == Some(IN_CLUSTER)
+            })
+            .map(|a| a.cluster.clone())
+            .collect();
+        for folder in &on_hub {
+            distros.remove(folder);
+        }
+        for a in &mut apps {
+            if on_hub.contains(&a.cluster) {
+                a.cluster = HUB.to_owned();
+            }
+        }
+        for o in &mut objects {
+            if on_hub.contains(&o.cluster) {
+                o.cluster = HUB.to_owned();
+            }
+        }
         for o in &mut objects {
             let is_argo = o.id.group() == "argoproj.io"
                 && matches!(o.id.kind.as_str(), "Application" | "AppProject");
@@ -316,7 +374,11 @@ impl<'a> Lab<'a> {
     /// The sync wave an object is applied in: its Application's, or [`AFTER_BOOTSTRAP`] for
     /// what a task applies (the root Application and the apps folders it syncs).
     pub fn wave(&self, o: &Obj) -> i64 {
-        o.app.map(|i| self.apps[i].wave).unwrap_or(AFTER_BOOTSTRAP)
+        match o.app {
+            Some(i) => self.apps[i].wave,
+            None if in_experiment(o.path) => EXPERIMENT_RUN,
+            None => AFTER_BOOTSTRAP,
+        }
     }
 
     pub fn app_of(&self, o: &Obj) -> Option<&App<'a>> {
@@ -397,6 +459,10 @@ impl<'a> App<'a> {
         }
         // Objects go where the Application's file is: `<cluster>/apps/…` deploys to `<cluster>`.
         let cluster = cluster_of(o.path).unwrap_or_default();
+        let wave = match in_experiment(o.path) {
+            true => EXPERIMENT_WAVES + wave,
+            false => wave,
+        };
         Self {
             obj,
             name: o.id.name.clone(),

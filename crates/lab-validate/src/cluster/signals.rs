@@ -6,6 +6,9 @@
 //! - `rule-evaluated`: every PrometheusRule is evaluated (a Prometheus whose rule selector
 //!   takes it, or Alloy's `mimir.rules.kubernetes` loading it into a Mimir whose ruler is
 //!   on); every Pyrra ServiceLevelObjective has Pyrra on its cluster.
+//! - `mimir-tenant`: a Mimir with multitenancy on (its default) refuses every write and
+//!   query that carries no `X-Scope-OrgID` header; unless multitenancy is switched off, some
+//!   client on the lab must send one.
 //! - `dashboard-series`: every `job="…"` a dashboard queries is the job of a monitor that is
 //!   scraped into a store Grafana reads. Approximation: metric names are not checked (what an
 //!   app exports is not in the tree), and only exact `job` matchers are.
@@ -20,6 +23,41 @@ use super::{Lab, Obj, Rules, charts, keyed, labels, refs, selects};
 pub(crate) const MONITOR: &str = "monitor-scraped";
 pub(crate) const RULES: &str = "rule-evaluated";
 pub(crate) const DASHBOARD: &str = "dashboard-series";
+pub(crate) const TENANT: &str = "mimir-tenant";
+
+/// The header Mimir reads the tenant from.
+const TENANT_HEADER: &str = "X-Scope-OrgID";
+
+/// `mimir-tenant`: see the module doc.
+fn tenants(lab: &Lab, out: &mut Rules) {
+    let sends_tenant = lab
+        .tree
+        .artifacts()
+        .flat_map(|a| a.documents.iter())
+        .any(|d| d.to_string().contains(TENANT_HEADER));
+    for cluster in lab.clusters() {
+        for (path, app, chart, values) in lab.values_on(cluster) {
+            if chart.chart != "mimir-distributed" {
+                continue;
+            }
+            out.checked(TENANT);
+            let on = values
+                .pointer("/mimir/structuredConfig/multitenancy_enabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
+            if on && !sends_tenant {
+                out.file(
+                    path,
+                    TENANT,
+                    format!(
+                        "{}: Mimir runs with multitenancy on and refuses every request without                          an {TENANT_HEADER} header, which no client of the lab sends; set                          mimir.structuredConfig.multitenancy_enabled: false or give each                          client a tenant",
+                        app.name
+                    ),
+                );
+            }
+        }
+    }
+}
 
 /// A store of series: (cluster, namespace, service).
 type Store = (String, String, String);
@@ -234,6 +272,7 @@ fn rulers(lab: &Lab) -> BTreeSet<Store> {
 }
 
 pub(crate) fn check(lab: &Lab, out: &mut Rules) {
+    tenants(lab, out);
     let scrapers = scrapers(lab);
     let read = grafana_stores(lab);
     let rulers = rulers(lab);

@@ -33,6 +33,104 @@ fn validated_crds_are_those_of_the_pinned_charts() {
     );
 }
 
+/// Pins whose chart release installs older CRDs than those vendored, and why no pin can be
+/// moved to match: (chart, pinned chart's appVersion, vendored CRD tag, why). The test checks
+/// each entry is still exactly true, so it goes away when either side moves.
+const LAGGING: [(&str, &str, &str, &str); 5] = [
+    (
+        "argo-cd",
+        "v3.4.4",
+        "v3.5.1",
+        "the newest argo-cd chart to be had (argo-helm snapshot, 10.1.1) ships v3.4.4",
+    ),
+    (
+        "argo-workflows",
+        "v3.7.11",
+        "v4.1.2",
+        "the newest argo-workflows chart to be had (1.0.18) ships v4.0.6",
+    ),
+    (
+        "argocd-image-updater",
+        "v1.0.2",
+        "v1.3.0",
+        "the newest argocd-image-updater chart to be had (1.2.4) ships v1.2.2",
+    ),
+    (
+        "k6-operator",
+        "1.1.0",
+        "v1.6.0",
+        "experiments pin 4.1.1 as the original lab did; chart 4.6.0 ships 1.6.0",
+    ),
+    (
+        "pyrra",
+        "v0.7.2",
+        "v0.10.1",
+        "no rlex/helm-charts release ships Pyrra v0.10.1 (the newest, 0.14.3, ships v0.8.1)",
+    ),
+];
+
+/// Lock destinations (by prefix) that come from no pinned chart's own release: Traefik's chart
+/// installs the Gateway API CRDs of the Gateway API release it bundles.
+const NOT_OF_A_CHART_RELEASE: [&str; 2] = ["crds/gateway.networking.k8s.io/", "talos/"];
+
+/// Each vendored CRD of a chart versioned apart from its app is that of the app release the
+/// pinned chart installs: the lock's tag equals the chart's appVersion in its vendored facts.
+/// Every lock line is classified, so a newly vendored CRD cannot escape the comparison.
+#[test]
+fn validated_crds_are_those_of_the_pinned_charts_app() {
+    let root = lab_testkit::repo_root();
+    let lock = std::fs::read_to_string(root.join(".ci/crds.lock")).unwrap();
+    let versions = lab::Inputs::load(&root).unwrap().versions;
+    let facts =
+        lab_validate::chart_values::Catalog::load(&lab_upstream::charts_for(&root)).unwrap();
+    let bare = |v: &str| v.trim_matches('"').trim_start_matches('v').to_owned();
+    let mut mismatches = Vec::new();
+    let mut lagging_seen = Vec::new();
+    for line in lock
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let dest = line.split(' ').next().unwrap();
+        let tag = line.rsplit("# ").next().unwrap().trim();
+        let group = dest.split('/').nth(1).unwrap_or("");
+        let by_app = cluster::CRDS_OF_CHART_APP
+            .iter()
+            .find(|(prefix, _)| dest.starts_with(prefix));
+        let Some((_, chart)) = by_app else {
+            let by_pin = cluster::CRDS_OF_PINNED_CHART
+                .iter()
+                .any(|(g, _)| *g == group);
+            let exempt = NOT_OF_A_CHART_RELEASE.iter().any(|p| dest.starts_with(p));
+            assert!(
+                by_pin || exempt,
+                "{dest}: which pinned chart installs it? add it to a table"
+            );
+            continue;
+        };
+        let pin = &versions.charts[*chart].version;
+        let app = facts
+            .get(chart, pin)
+            .and_then(|f| f.app_version.clone())
+            .unwrap_or_else(|| panic!("chart facts of {chart} {pin} record no appVersion"));
+        if bare(&app) == bare(tag) {
+            continue;
+        }
+        match LAGGING.iter().find(|(c, ..)| c == chart) {
+            Some((_, a, t, _)) if *a == app && *t == tag => lagging_seen.push(*chart),
+            _ => mismatches.push(format!(
+                "{dest}: CRDs of {tag}, but chart {chart} {pin} installs {app}"
+            )),
+        }
+    }
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+    for (chart, _, _, why) in LAGGING {
+        assert!(
+            lagging_seen.contains(&chart),
+            "{chart} no longer lags as LAGGING says ({why}): drop its entry"
+        );
+    }
+}
+
 /// The lab itself: no cluster finding, and every rule that has something to look at looks.
 #[test]
 fn the_lab_would_run() {

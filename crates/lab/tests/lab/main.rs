@@ -8,6 +8,7 @@ mod architecture;
 mod chart_values;
 mod cluster_rules;
 mod clusters;
+mod experiments;
 mod images;
 mod inputs;
 mod policy_fixtures;

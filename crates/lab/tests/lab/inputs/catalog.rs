@@ -26,11 +26,8 @@ const NOT_YET_USED: &[&str] = &[
     "image elasticsearch",
     "image go-httpbin",
     "image http-echo",
-    "image k6",
     "image kibana",
-    "image kubectl",
     "image nginx",
-    "image prometheus",
 ];
 
 fn all_features_on() -> Inputs {

@@ -1,0 +1,143 @@
+//! Experiments in the whole render: each conducts from its own rendered roots, nothing of it
+//! syncs before, and what it cannot deploy is an error naming the spec's field.
+
+use lab_core::Tree;
+use serde_json::Value;
+
+use crate::{inputs, rendered_tree};
+
+fn docs_under<'t>(
+    tree: &'t Tree,
+    prefix: &str,
+) -> impl Iterator<Item = (&'t str, &'t Value)> + use<'t> {
+    let prefix = prefix.to_owned();
+    tree.artifacts()
+        .filter(move |a| a.path.as_str().starts_with(&prefix))
+        .flat_map(|a| a.documents.iter().map(move |d| (a.path.as_str(), d)))
+}
+
+#[test]
+fn each_experiment_has_roots_for_its_clusters_and_nothing_syncs_it_before() {
+    let tree = rendered_tree();
+    for exp in &inputs().experiments {
+        let bootstrap = format!("experiments/{}/hub/bootstrap/", exp.name);
+        let roots: Vec<&Value> = docs_under(&tree, &bootstrap)
+            .filter(|(_, d)| d["kind"] == "Application")
+            .map(|(_, d)| d)
+            .collect();
+        assert!(!roots.is_empty(), "{}: no root Application", exp.name);
+        for root in &roots {
+            // Each root syncs an apps folder of this experiment that exists.
+            let path = root["spec"]["source"]["path"].as_str().unwrap();
+            let dir = path.strip_prefix("generated/").unwrap();
+            assert!(
+                dir.starts_with(&format!("experiments/{}/", exp.name)),
+                "{path}"
+            );
+            assert!(
+                tree.artifacts().any(|a| a.path.as_str().starts_with(dir)),
+                "{}: root syncs {path}, which is empty",
+                exp.name
+            );
+        }
+        // The run and the expiry, and the expiry deletes exactly these roots.
+        let expiry = docs_under(&tree, &format!("experiments/{}/hub/lifecycle/", exp.name))
+            .find(|(_, d)| d["metadata"]["name"] == format!("{}-expiry", exp.name))
+            .map(|(_, d)| d)
+            .unwrap_or_else(|| panic!("{}: no expiry template", exp.name));
+        let text = expiry.to_string();
+        for root in &roots {
+            let name = root["metadata"]["name"].as_str().unwrap();
+            assert!(
+                text.contains(&format!("application/{name}")),
+                "{}: expiry keeps {name}",
+                exp.name
+            );
+        }
+        let workflows: Vec<&str> = docs_under(&tree, &bootstrap)
+            .filter(|(_, d)| d["kind"] == "Workflow")
+            .map(|(_, d)| d["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(workflows.len(), 2, "{}: {workflows:?}", exp.name);
+    }
+    // The hub's app-of-apps reaches no experiment: conducting one is what deploys it.
+    for (path, doc) in docs_under(&tree, "hub/apps/") {
+        assert!(
+            !doc.to_string().contains("generated/experiments/"),
+            "{path} syncs an experiment"
+        );
+    }
+}
+
+#[test]
+fn a_component_with_no_build_for_its_cluster_is_an_error_naming_the_field() {
+    let mut inputs = inputs();
+    let exp = inputs
+        .experiments
+        .iter_mut()
+        .find(|e| e.name == "prometheus-tutorial")
+        .unwrap();
+    // Loki runs on the hub only; on the experiment's kind cluster there is nothing to build.
+    exp.spec
+        .components
+        .push(serde_json::from_value(serde_json::json!({"id": "loki"})).unwrap());
+    let err = format!("{:#}", lab::render(&inputs).unwrap_err());
+    assert!(
+        err.contains("experiments/prometheus-tutorial/experiment.yaml")
+            && err.contains("/components/3/id")
+            && err.contains("loki cannot run on a kind cluster"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_load_target_on_kind_is_reached_through_its_node_port() {
+    let tree = rendered_tree();
+    let service = docs_under(&tree, "experiments/http-baseline/target/demo-apps/")
+        .find(|(_, d)| d["kind"] == "Service")
+        .map(|(_, d)| d)
+        .unwrap();
+    assert_eq!(service["spec"]["type"], "NodePort");
+    let port = service["spec"]["ports"][0]["nodePort"].as_i64().unwrap();
+    let template = docs_under(&tree, "experiments/http-baseline/hub/lifecycle/")
+        .find(|(_, d)| d["metadata"]["name"] == "http-baseline")
+        .map(|(_, d)| d)
+        .unwrap();
+    assert!(
+        template
+            .to_string()
+            .contains(&format!("http://http-baseline-target-control-plane:{port}")),
+        "the workflow's target URL is the node port"
+    );
+}
+
+#[test]
+fn a_new_experiment_renders_and_validates_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("experiments/fresh-idea");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (file, text) in lab_experiments::scaffold::files("fresh-idea") {
+        std::fs::write(folder.join(file), text).unwrap();
+    }
+    let exp = lab_experiments::load(dir.path(), "fresh-idea").unwrap_or_else(|e| panic!("{e}"));
+    let mut inputs = inputs();
+    inputs.experiments.push(exp);
+    let tree = lab::render(&inputs).unwrap();
+    assert!(tree.get("experiments/fresh-idea/readme.md").is_some());
+    assert!(
+        tree.get("experiments/fresh-idea/hub/bootstrap/workflow-fresh-idea-run.yaml")
+            .is_some()
+    );
+    let dirs = lab_upstream::schemas().unwrap();
+    let schemas = lab_validate::Schemas::load(&dirs.crds)
+        .and_then(|s| s.with_talos(&dirs.talos))
+        .unwrap();
+    let report = lab_validate::validate(&tree, &schemas, &inputs.settings);
+    let mine: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.path.contains("fresh-idea"))
+        .map(|f| f.to_string())
+        .collect();
+    assert!(mine.is_empty(), "{mine:#?}");
+}
