@@ -15,6 +15,7 @@ mod inputs;
 mod policy_fixtures;
 mod render;
 mod strict;
+mod synthetic;
 
 use lab::{Inputs, render};
 use lab_core::Tree;
