@@ -83,7 +83,7 @@ fn experiment(inputs: &Inputs, i: usize) -> Result<Vec<lab_core::Artifact>> {
     let layout = ClusterLayout {
         settings: &inputs.settings,
         paths: ClusterPaths::new(ClusterRole::Experiment, &name)?,
-        destination: lab_argocd::IN_CLUSTER.to_owned(),
+        destination: lab_argocd::Destination::hub(),
     };
     let planned = [PlannedApp {
         app: App {
