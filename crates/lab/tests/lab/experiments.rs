@@ -141,3 +141,54 @@ fn a_new_experiment_renders_and_validates_at_once() {
         .collect();
     assert!(mine.is_empty(), "{mine:#?}");
 }
+
+#[test]
+fn a_claimed_cluster_is_claimed_on_the_hub_and_addressed_by_its_registered_name() {
+    use lab_experiments::spec::Provider;
+    let mut inputs = inputs();
+    let exp = inputs
+        .experiments
+        .iter_mut()
+        .find(|e| e.name == "slo-tutorial")
+        .unwrap();
+    let target = exp
+        .spec
+        .clusters
+        .iter_mut()
+        .find(|c| c.name == "target")
+        .unwrap();
+    target.provider = Provider::Vcluster;
+    // The hub reaches only kind clusters and itself with load, so this is refused first.
+    let err = format!("{:#}", lab::render(&inputs).unwrap_err());
+    assert!(
+        err.contains("/load/target") && err.contains("vcluster"),
+        "{err}"
+    );
+    let exp = inputs
+        .experiments
+        .iter_mut()
+        .find(|e| e.name == "slo-tutorial")
+        .unwrap();
+    exp.spec.load = None;
+    let tree = lab::render(&inputs).unwrap();
+    let claim = tree
+        .get("experiments/slo-tutorial/hub/bootstrap/experimentcluster-slo-tutorial-target.yaml")
+        .expect("the claim is in the hub's bootstrap folder");
+    let claim = &claim.documents[0];
+    assert_eq!(claim["spec"]["platform"], "vcluster");
+    assert_eq!(claim["metadata"]["namespace"], "experiments");
+    // No kind config for a claimed cluster; its Applications name the registered cluster.
+    assert!(
+        tree.get("experiments/slo-tutorial/target/bootstrap/kind.yaml")
+            .is_none()
+    );
+    let app = &tree
+        .get("experiments/slo-tutorial/target/apps/application-slo-tutorial-target-pyrra.yaml")
+        .unwrap()
+        .documents[0];
+    assert_eq!(
+        app["spec"]["destination"]["name"],
+        "experiments-slo-tutorial-target"
+    );
+    assert!(app["spec"]["destination"].get("server").is_none());
+}
