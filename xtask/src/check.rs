@@ -1,4 +1,6 @@
-//! `cargo xtask check`: render in memory and compare with generated/ (or `--against DIR`).
+//! `cargo xtask check`: render in memory and compare with generated/ (or `--against DIR`); when
+//! comparing with generated/, also compare the generated sections of the hand-written pages
+//! (README.md, docs/) with what the model fills them with.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -6,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use lab_core::diff::Report;
-use lab_core::fs::{as_disk_tree, read_tree};
+use lab_core::fs::{DiskTree, as_disk_tree, read_tree};
 
 use crate::style::{self, Format};
 
@@ -33,7 +35,25 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     } else {
         folder.display().to_string()
     };
-    let code = if report.is_empty() {
+    // The pages' sections are copies of the model, like generated/; `--against` compares a
+    // folder alone.
+    let pages = if is_generated {
+        let inputs = lab::Inputs::load(root)?;
+        let stale: Vec<_> = lab::docs::documents(root, &inputs)?
+            .into_iter()
+            .filter(|d| !d.is_current())
+            .collect();
+        let tree = |f: fn(&lab::docs::Document) -> &String| -> DiskTree {
+            stale
+                .iter()
+                .map(|d| (d.path.clone(), f(d).as_bytes().to_vec()))
+                .collect()
+        };
+        Report::between(&tree(|d| &d.current), &tree(|d| &d.filled))
+    } else {
+        Report::between(&DiskTree::new(), &DiskTree::new())
+    };
+    let code = if report.is_empty() && pages.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -41,13 +61,25 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     if args.format == Format::Json {
         style::json(&serde_json::json!({
             "against": shown,
-            "current": report.is_empty(),
+            "current": report.is_empty() && pages.is_empty(),
             "files": rendered.len(),
             "report": report,
+            "pages": pages,
         }))?;
         return Ok(code);
     }
+    if !pages.is_empty() {
+        style::diff(&pages.to_text());
+        style::warning(
+            "check",
+            "generated sections of hand-written pages are stale; run `cargo xtask render` and \
+             commit the pages",
+        );
+    }
     if report.is_empty() {
+        if !pages.is_empty() {
+            return Ok(code);
+        }
         style::summary(
             "check",
             &format!(

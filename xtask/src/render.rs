@@ -1,12 +1,14 @@
 //! `cargo xtask render`: the lab into generated/ (or `--out`), swapped in atomically; a render
-//! that changes nothing writes nothing.
+//! that changes nothing writes nothing. Rendering into generated/ also fills the generated
+//! sections of the hand-written pages (README.md, docs/): each page replaced atomically, and
+//! only when its sections changed.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Result;
-use lab_core::fs::write_tree;
+use lab_core::fs::{replace_file, write_tree};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,7 +23,18 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     let files = crate::render_files(root)?;
     let summary = write_tree(&files, &out)?;
     let shown = out.strip_prefix(root).unwrap_or(&out).display();
-    let message = if summary.unchanged() {
+    // A render elsewhere is for comparing; only a render into generated/ updates the pages.
+    let mut pages = Vec::new();
+    if args.out.is_none() {
+        let inputs = lab::Inputs::load(root)?;
+        for doc in lab::docs::documents(root, &inputs)? {
+            if !doc.is_current() {
+                replace_file(&root.join(&doc.path), &doc.filled)?;
+                pages.push(doc.path);
+            }
+        }
+    }
+    let mut message = if summary.unchanged() {
         format!(
             "{shown} already current ({} files, nothing written) in {} ms",
             summary.written,
@@ -36,6 +49,16 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
             start.elapsed().as_millis(),
         )
     };
+    if !pages.is_empty() {
+        let n = pages.len();
+        let first = &pages[0];
+        let more = if n > 1 {
+            format!(" and {} more", n - 1)
+        } else {
+            String::new()
+        };
+        message.push_str(&format!("; generated sections updated in {first}{more}"));
+    }
     crate::style::summary("render", &message);
     Ok(ExitCode::SUCCESS)
 }

@@ -368,6 +368,56 @@ fn check_exits_1_with_a_unified_diff_on_drift_and_0_when_current() {
     );
 }
 
+/// The generated sections of a hand-written page: `render` fills them, `check` fails while one
+/// is stale and names the page, and `render` brings it back.
+#[test]
+fn check_fails_on_a_stale_section_of_a_hand_written_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    checkout(root);
+    let readme = root.join("README.md");
+    std::fs::write(
+        &readme,
+        "# Lab\n\n<!-- BEGIN generated:roadmap -->\n<!-- END generated:roadmap -->\n\nEnd.\n",
+    )
+    .unwrap();
+    let run = |cmd: &str| {
+        Command::new(XTASK)
+            .arg(cmd)
+            .current_dir(root)
+            .env_remove("CARGO_MANIFEST_DIR")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    assert!(run("render").status.success());
+    let filled = std::fs::read_to_string(&readme).unwrap();
+    let row = filled
+        .lines()
+        .find(|l| l.starts_with("| 16 |"))
+        .expect("the roadmap table was filled")
+        .to_owned();
+    assert!(
+        filled.ends_with("<!-- END generated:roadmap -->\n\nEnd.\n"),
+        "{filled}"
+    );
+    assert!(run("check").status.success());
+
+    std::fs::write(&readme, filled.replace(&row, "| 16 | edited by hand |")).unwrap();
+    let result = run("check");
+    assert_eq!(result.status.code(), Some(1));
+    let stdout = String::from_utf8(result.stdout).unwrap();
+    assert!(stdout.contains("README.md"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with('-') && l.contains("edited by hand")),
+        "{stdout}"
+    );
+    assert!(run("render").status.success());
+    assert_eq!(std::fs::read_to_string(&readme).unwrap(), filled);
+}
+
 #[test]
 fn version_help_and_completions() {
     let run = |args: &[&str]| {

@@ -125,6 +125,22 @@ fn read_dir_into(root: &Path, dir: &Path, out: &mut DiskTree) -> Result<(), Erro
     Ok(())
 }
 
+/// Replaces one existing file with `text` atomically (a sibling temporary file renamed over
+/// it), so a reader never sees half a file: for the generated sections of hand-written pages,
+/// which live outside `generated/` and so outside [`write_tree`]'s swap.
+pub fn replace_file(path: &Path, text: &str) -> Result<(), Error> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::Unsafe(format!("{} is not a file", path.display())))?
+        .to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    fs::write(&tmp, text).map_err(failed("writing", &tmp))?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        failed("replacing", path)(e)
+    })
+}
+
 /// Files of a render as a [`DiskTree`], to compare with what is on disk.
 pub fn as_disk_tree(files: &Files) -> DiskTree {
     files

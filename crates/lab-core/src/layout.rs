@@ -166,8 +166,18 @@ pub fn experiments_index() -> RelPath {
 
 /// A document rendered from the model (tables, diagrams).
 pub fn doc_file(name: &str) -> Result<RelPath, Error> {
-    RelPath::new(format!("docs/{name}"))
+    RelPath::new(format!("{DOCS}/{name}"))
 }
+
+/// Folder of the documents rendered from the model.
+pub const DOCS: &str = "docs";
+
+/// Hand-written Markdown outside `generated/` that may hold generated sections
+/// ([`crate::sections`]), which `render` fills and `check` compares: these files, and every
+/// `.md` file below [`SECTIONED_DIRS`]. Paths from the repository root.
+pub const SECTIONED_FILES: [&str; 2] = ["README.md", "experiments/README.md"];
+/// Folders whose Markdown files (at any depth) may hold generated sections.
+pub const SECTIONED_DIRS: [&str; 1] = ["docs"];
 
 /// Top folder of files no cluster ever applies (fixtures hold bad objects on purpose).
 const TESTS: &str = "tests";

@@ -12,6 +12,7 @@ pub mod fs;
 pub mod layout;
 pub mod name;
 pub mod path;
+pub mod sections;
 pub mod tree;
 pub mod yaml;
 

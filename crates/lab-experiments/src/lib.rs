@@ -14,6 +14,7 @@ pub mod kind;
 pub mod lifecycle;
 pub mod queries;
 pub mod readme;
+pub mod roadmap;
 pub mod scaffold;
 pub mod spec;
 

@@ -186,17 +186,17 @@ fn replace(from: &'static str, to: &'static str) -> impl FnOnce(&Path, String) -
 
 #[test]
 fn unknown_field() {
-    insta::assert_snapshot!(error_of(replace("phase: 10", "phase: 10\ncolour: blue")));
+    insta::assert_snapshot!(error_of(replace("phase: 15", "phase: 15\ncolour: blue")));
 }
 
 #[test]
 fn phase_zero() {
-    insta::assert_snapshot!(error_of(replace("phase: 10", "phase: 0")));
+    insta::assert_snapshot!(error_of(replace("phase: 15", "phase: 0")));
 }
 
 #[test]
 fn phase_seventeen() {
-    insta::assert_snapshot!(error_of(replace("phase: 10", "phase: 17")));
+    insta::assert_snapshot!(error_of(replace("phase: 15", "phase: 17")));
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! clusters and asks [`lab_core::layout`] where each file goes.
 
 mod bootstrap;
+pub mod docs;
 pub mod experiments;
+pub mod synthetic;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -197,6 +199,8 @@ pub fn render_with(inputs: &Inputs, hub: Registry) -> Result<Tree> {
     // Plain Prometheus rule files for promtool, taken from the PrometheusRules rendered above.
     let rule_files = lab_observability::promtool::promtool_artifacts(&tree)?;
     tree.extend(rule_files)?;
+    let model = docs::Model::plan(inputs, &clusters, Some(&hub_planned))?;
+    tree.extend(docs::artifacts(&model)?)?;
     Ok(tree)
 }
 

@@ -6,19 +6,78 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
+
+/// How long a wait may block before the test fails as hung. Not an assertion about speed: every
+/// wait below returns as soon as its event happens (a line, a span, an exit), however loaded
+/// the machine; this only turns a test that would hang forever into a failure that says why.
+pub const HANG_GUARD: Duration = Duration::from_secs(120);
+
+/// Values appended by one thread and awaited by another: every push wakes the waiters.
+struct Feed<T> {
+    state: Mutex<(Vec<T>, bool)>, // (values so far, closed)
+    changed: Condvar,
+}
+
+impl<T: Clone> Feed<T> {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new((Vec::new(), false)),
+            changed: Condvar::new(),
+        })
+    }
+
+    fn extend(&self, values: impl IntoIterator<Item = T>) {
+        self.state.lock().unwrap().0.extend(values);
+        self.changed.notify_all();
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap().1 = true;
+        self.changed.notify_all();
+    }
+
+    fn snapshot(&self) -> Vec<T> {
+        self.state.lock().unwrap().0.clone()
+    }
+
+    /// Blocks until `check` (given the values so far and whether the feed is closed) returns
+    /// `Some`, re-checking on every change; panics with `what` after [`HANG_GUARD`].
+    fn wait_for<R>(&self, what: &str, mut check: impl FnMut(&[T], bool) -> Option<R>) -> R {
+        let guard = Instant::now() + HANG_GUARD;
+        let mut state = self.state.lock().unwrap();
+        loop {
+            if let Some(found) = check(&state.0, state.1) {
+                return found;
+            }
+            let left = guard.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "hung for {HANG_GUARD:?} waiting for {what}"
+            );
+            state = self.changed.wait_timeout(state, left).unwrap().0;
+        }
+    }
+}
 
 /// A running app binary (killed on drop).
 pub struct AppProcess {
     child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
+    lines: Arc<Feed<String>>,
     /// Where it listens (loopback).
     pub addr: SocketAddr,
 }
 
+/// Why [`AppProcess::start`] stopped waiting.
+enum Startup {
+    Listening(SocketAddr),
+    Closed,
+}
+
 impl AppProcess {
-    /// Starts `bin` with `PORT=0`, `BIND_ADDRESS=127.0.0.1` and `env`, and waits for its `listening` log line.
+    /// Starts `bin` with `PORT=0`, `BIND_ADDRESS=127.0.0.1` and `env`, and waits for its
+    /// `listening` log line (or its exit, which fails the test).
     pub fn start(bin: &str, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(bin)
             .env("PORT", "0")
@@ -29,29 +88,31 @@ impl AppProcess {
             .spawn()
             .unwrap();
         let lines = collect_lines(child.stdout.take().unwrap());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let found = lines.lock().unwrap().iter().find_map(|l| {
+        let startup = lines.wait_for(&format!("{bin} to report listening"), |lines, closed| {
+            let addr = lines.iter().find_map(|l| {
                 let v: serde_json::Value = serde_json::from_str(l).ok()?;
                 (v["msg"] == "listening").then(|| v["addr"].as_str()?.parse().ok())?
             });
-            if let Some(addr) = found {
-                return Self { child, lines, addr };
+            match addr {
+                Some(addr) => Some(Startup::Listening(addr)),
+                None => closed.then_some(Startup::Closed),
             }
-            if let Ok(Some(status)) = child.try_wait() {
+        });
+        match startup {
+            Startup::Listening(addr) => Self { child, lines, addr },
+            Startup::Closed => {
+                let status = child.wait().unwrap();
                 panic!(
                     "{bin} exited with {status} before listening: {:?}",
-                    lines.lock().unwrap()
-                );
+                    lines.snapshot()
+                )
             }
-            assert!(Instant::now() < deadline, "{bin} did not report listening");
-            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
     /// Stdout lines so far.
     pub fn lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap().clone()
+        self.lines.snapshot()
     }
 
     /// Stdout lines parsed as JSON (every line must be JSON).
@@ -60,6 +121,23 @@ impl AppProcess {
             .iter()
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
             .collect()
+    }
+
+    /// Blocks until `check` accepts the stdout lines so far (re-checked on every new line);
+    /// fails if stdout closes first.
+    pub fn wait_for_lines<R>(
+        &self,
+        what: &str,
+        mut check: impl FnMut(&[String]) -> Option<R>,
+    ) -> R {
+        self.lines.wait_for(what, |lines, closed| {
+            let found = check(lines);
+            assert!(
+                found.is_some() || !closed,
+                "the app closed its output before {what}: {lines:?}"
+            );
+            found
+        })
     }
 
     /// Sends SIGTERM (via `kill`, the crate forbids unsafe code).
@@ -71,16 +149,12 @@ impl AppProcess {
         assert!(ok.success());
     }
 
-    /// Waits up to `timeout` for the process to exit.
-    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        None
+    /// Waits for the process to exit: its stdout closes when it does, so this blocks on that
+    /// event rather than polling against a deadline.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        self.lines
+            .wait_for("the app to exit", |_, closed| closed.then_some(()));
+        self.child.wait().unwrap()
     }
 
     /// GET `path`.
@@ -96,14 +170,15 @@ impl Drop for AppProcess {
     }
 }
 
-fn collect_lines(stdout: impl Read + Send + 'static) -> Arc<Mutex<Vec<String>>> {
-    let lines = Arc::new(Mutex::new(Vec::new()));
+fn collect_lines(stdout: impl Read + Send + 'static) -> Arc<Feed<String>> {
+    let lines = Feed::new();
     let sink = Arc::clone(&lines);
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            sink.lock().unwrap().push(line);
+            sink.extend([line]);
         }
+        sink.close();
     });
     lines
 }
@@ -144,9 +219,7 @@ pub struct HttpResponse {
 /// One HTTP/1.0 request (the server closes the connection, so the body needs no framing).
 pub fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> HttpResponse {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
+    stream.set_read_timeout(Some(HANG_GUARD)).unwrap();
     let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
@@ -173,20 +246,6 @@ pub fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]
         status,
         headers,
         body: body.to_owned(),
-    }
-}
-
-/// Polls `check` every 50 ms until it returns `Some` or `timeout` passes.
-pub fn eventually<T>(timeout: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = check() {
-            return Some(v);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -369,13 +428,13 @@ pub struct ReceivedSpan {
 pub struct OtlpReceiver {
     /// Base URL to put in `OTEL_EXPORTER_OTLP_ENDPOINT`.
     pub endpoint: String,
-    spans: Arc<Mutex<Vec<ReceivedSpan>>>,
+    spans: Arc<Feed<ReceivedSpan>>,
 }
 
 impl OtlpReceiver {
     /// Starts the receiver on its own thread and runtime.
     pub fn start() -> Self {
-        let spans: Arc<Mutex<Vec<ReceivedSpan>>> = Arc::default();
+        let spans = Feed::new();
         let sink = Arc::clone(&spans);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
@@ -391,7 +450,7 @@ impl OtlpReceiver {
                     "/v1/traces",
                     axum::routing::post(
                         move |axum::Json(body): axum::Json<serde_json::Value>| async move {
-                            sink.lock().unwrap().extend(flatten(&body));
+                            sink.extend(flatten(&body));
                             axum::Json(serde_json::json!({}))
                         },
                     ),
@@ -404,7 +463,16 @@ impl OtlpReceiver {
 
     /// Spans received so far.
     pub fn spans(&self) -> Vec<ReceivedSpan> {
-        self.spans.lock().unwrap().clone()
+        self.spans.snapshot()
+    }
+
+    /// Blocks until `check` accepts the spans received so far (re-checked on every export).
+    pub fn wait_for<R>(
+        &self,
+        what: &str,
+        mut check: impl FnMut(&[ReceivedSpan]) -> Option<R>,
+    ) -> R {
+        self.spans.wait_for(what, |spans, _| check(spans))
     }
 }
 

@@ -81,7 +81,8 @@ fn red_metrics_with_trace_exemplars() {
     let exemplars: Vec<_> = buckets.iter().filter_map(|s| s.exemplar.clone()).collect();
     assert_eq!(exemplars.len(), 1, "one observation, one exemplar");
     assert_eq!(exemplars[0].0, labels(&[("trace_id", TRACE)]));
-    assert!((0.01..10.0).contains(&exemplars[0].1));
+    // The handler sleeps at least 10 ms; no upper bound, which would assert the machine's speed.
+    assert!(exemplars[0].1 >= 0.01, "{exemplars:?}");
     // Requests without traceparent still get a (fresh) trace id exemplar.
     let error_exemplar = duration
         .named("http_request_duration_seconds_bucket")

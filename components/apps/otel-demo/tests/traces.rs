@@ -1,8 +1,5 @@
-use demo_kit::testing::{
-    AppProcess, OtlpReceiver, ReceivedSpan, eventually, expect_config_error, http,
-};
+use demo_kit::testing::{AppProcess, OtlpReceiver, ReceivedSpan, expect_config_error, http};
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_otel-demo");
 
@@ -33,14 +30,12 @@ fn trace_context_crosses_user_order_payment() {
 
     // A server span ends after its children, so once all three are in, every span of the request is.
     let servers = ["user-service", "order-service", "payment-service"];
-    let spans = eventually(Duration::from_secs(10), || {
-        let spans = receiver.spans();
+    let spans = receiver.wait_for("server spans of all three services", |spans| {
         let done = servers
             .iter()
             .all(|svc| spans.iter().any(|s| s.service == *svc && s.kind == 2));
-        done.then_some(spans)
-    })
-    .expect("server spans of all three services exported");
+        done.then(|| spans.to_vec())
+    });
 
     let trace_ids: Vec<&str> = spans.iter().map(|s| s.trace_id.as_str()).collect();
     assert!(

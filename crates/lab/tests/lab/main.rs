@@ -8,12 +8,14 @@ mod architecture;
 mod chart_values;
 mod cluster_rules;
 mod clusters;
+mod docs;
 mod experiments;
 mod images;
 mod inputs;
 mod policy_fixtures;
 mod render;
 mod strict;
+mod synthetic;
 
 use lab::{Inputs, render};
 use lab_core::Tree;
