@@ -118,16 +118,35 @@ fn container(
     }
 }
 
+/// The kubectl verbs the lifecycle's resource steps use; the CRD of the pinned Argo Workflows
+/// (v3.7) types `resource.action` as a free string, so the choice is kept typed here.
+#[derive(Clone, Copy)]
+enum Action {
+    Create,
+    Apply,
+    Delete,
+}
+
+impl Action {
+    fn verb(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Apply => "apply",
+            Action::Delete => "delete",
+        }
+    }
+}
+
 fn resource(
     name: &str,
-    action: wt::WorkflowTemplateTemplatesResourceAction,
+    action: Action,
     manifest: String,
     flags: Option<Vec<String>>,
 ) -> wt::WorkflowTemplateTemplates {
     wt::WorkflowTemplateTemplates {
         name: Some(name.to_owned()),
         resource: Some(wt::WorkflowTemplateTemplatesResource {
-            action,
+            action: action.verb().to_owned(),
             manifest: Some(manifest),
             flags,
             failure_condition: None,
@@ -353,7 +372,6 @@ pub fn workflow_template(
     bindings: &Bindings,
     versions: &Versions,
 ) -> Result<Object, Error> {
-    use wt::WorkflowTemplateTemplatesResourceAction as Action;
     if bindings.applications.is_empty() {
         return Err(Error::Build(format!(
             "{}: the lifecycle needs the experiment's Applications to wait on",

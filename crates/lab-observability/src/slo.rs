@@ -331,7 +331,6 @@ impl Slo {
                     burnrates: Some(true),
                     ..Default::default()
                 }),
-                ..Default::default()
             },
         );
         slo.metadata.namespace = Some(self.namespace.clone());

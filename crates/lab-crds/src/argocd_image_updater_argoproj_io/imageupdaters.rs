@@ -21,12 +21,7 @@ pub struct ImageUpdaterSpec {
         rename = "commonUpdateSettings"
     )]
     pub common_update_settings: Option<ImageUpdaterCommonUpdateSettings>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "imagesVerification"
-    )]
-    pub images_verification: Option<ImageUpdaterImagesVerification>,
+    pub namespace: String,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -43,14 +38,7 @@ pub struct ImageUpdaterApplicationRefs {
         rename = "commonUpdateSettings"
     )]
     pub common_update_settings: Option<ImageUpdaterApplicationRefsCommonUpdateSettings>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<ImageUpdaterApplicationRefsImages>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "imagesVerification"
-    )]
-    pub images_verification: Option<ImageUpdaterApplicationRefsImagesVerification>,
+    pub images: Vec<ImageUpdaterApplicationRefsImages>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -59,12 +47,6 @@ pub struct ImageUpdaterApplicationRefs {
     pub label_selectors: Option<ImageUpdaterApplicationRefsLabelSelectors>,
     #[serde(rename = "namePattern")]
     pub name_pattern: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "useAnnotations"
-    )]
-    pub use_annotations: Option<bool>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -119,12 +101,6 @@ pub struct ImageUpdaterApplicationRefsImages {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "imagesVerification"
-    )]
-    pub images_verification: Option<ImageUpdaterApplicationRefsImagesImagesVerification>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "manifestTargets"
     )]
     pub manifest_targets: Option<ImageUpdaterApplicationRefsImagesManifestTargets>,
@@ -163,68 +139,24 @@ pub struct ImageUpdaterApplicationRefsImagesCommonUpdateSettings {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterApplicationRefsImagesImagesVerification {
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "cosignKey")]
-    pub cosign_key: Option<ImageUpdaterApplicationRefsImagesImagesVerificationCosignKey>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterApplicationRefsImagesImagesVerificationCosignKey {
-    pub key: String,
-    #[serde(rename = "secretName")]
-    pub secret_name: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct ImageUpdaterApplicationRefsImagesManifestTargets {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub helm: Option<ImageUpdaterApplicationRefsImagesManifestTargetsHelm>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kustomize: Option<ImageUpdaterApplicationRefsImagesManifestTargetsKustomize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<ImageUpdaterApplicationRefsImagesManifestTargetsPlugin>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ImageUpdaterApplicationRefsImagesManifestTargetsHelm {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tag: Option<String>,
+    pub tag: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ImageUpdaterApplicationRefsImagesManifestTargetsKustomize {
     pub name: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterApplicationRefsImagesManifestTargetsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spec: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tag: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterApplicationRefsImagesVerification {
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "cosignKey")]
-    pub cosign_key: Option<ImageUpdaterApplicationRefsImagesVerificationCosignKey>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterApplicationRefsImagesVerificationCosignKey {
-    pub key: String,
-    #[serde(rename = "secretName")]
-    pub secret_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -255,20 +187,13 @@ pub struct ImageUpdaterApplicationRefsLabelSelectorsMatchExpressions {
 pub struct ImageUpdaterApplicationRefsWriteBackConfig {
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "gitConfig")]
     pub git_config: Option<ImageUpdaterApplicationRefsWriteBackConfigGitConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
+    pub method: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ImageUpdaterApplicationRefsWriteBackConfigGitConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "pullRequest"
-    )]
-    pub pull_request: Option<ImageUpdaterApplicationRefsWriteBackConfigGitConfigPullRequest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
     #[serde(
@@ -278,20 +203,6 @@ pub struct ImageUpdaterApplicationRefsWriteBackConfigGitConfig {
     )]
     pub write_back_target: Option<String>,
 }
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterApplicationRefsWriteBackConfigGitConfigPullRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub github: Option<ImageUpdaterApplicationRefsWriteBackConfigGitConfigPullRequestGithub>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gitlab: Option<ImageUpdaterApplicationRefsWriteBackConfigGitConfigPullRequestGitlab>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterApplicationRefsWriteBackConfigGitConfigPullRequestGithub {}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterApplicationRefsWriteBackConfigGitConfigPullRequestGitlab {}
 
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ImageUpdaterCommonUpdateSettings {
@@ -326,38 +237,16 @@ pub struct ImageUpdaterCommonUpdateSettings {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterImagesVerification {
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "cosignKey")]
-    pub cosign_key: Option<ImageUpdaterImagesVerificationCosignKey>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterImagesVerificationCosignKey {
-    pub key: String,
-    #[serde(rename = "secretName")]
-    pub secret_name: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct ImageUpdaterWriteBackConfig {
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "gitConfig")]
     pub git_config: Option<ImageUpdaterWriteBackConfigGitConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
+    pub method: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ImageUpdaterWriteBackConfigGitConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "pullRequest"
-    )]
-    pub pull_request: Option<ImageUpdaterWriteBackConfigGitConfigPullRequest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
     #[serde(
@@ -369,73 +258,41 @@ pub struct ImageUpdaterWriteBackConfigGitConfig {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterWriteBackConfigGitConfigPullRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub github: Option<ImageUpdaterWriteBackConfigGitConfigPullRequestGithub>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gitlab: Option<ImageUpdaterWriteBackConfigGitConfigPullRequestGitlab>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterWriteBackConfigGitConfigPullRequestGithub {}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterWriteBackConfigGitConfigPullRequestGitlab {}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct ImageUpdaterStatus {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "applicationsMatched"
-    )]
-    pub applications_matched: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<Condition>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "imagesManaged"
+        rename = "imageStatus"
     )]
-    pub images_managed: Option<i32>,
+    pub image_status: Option<Vec<ImageUpdaterStatusImageStatus>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "lastCheckedAt"
+        rename = "reconciledAt"
     )]
-    pub last_checked_at: Option<String>,
+    pub reconciled_at: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct ImageUpdaterStatusImageStatus {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applications: Option<Vec<ImageUpdaterStatusImageStatusApplications>>,
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct ImageUpdaterStatusImageStatusApplications {
+    #[serde(rename = "appName")]
+    pub app_name: String,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         rename = "lastUpdatedAt"
     )]
     pub last_updated_at: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "observedGeneration"
-    )]
-    pub observed_generation: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "recentUpdates"
-    )]
-    pub recent_updates: Option<Vec<ImageUpdaterStatusRecentUpdates>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ImageUpdaterStatusRecentUpdates {
-    pub alias: String,
-    #[serde(rename = "applicationsUpdated")]
-    pub applications_updated: i32,
-    pub image: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "newVersion")]
-    pub new_version: String,
-    #[serde(rename = "updatedAt")]
-    pub updated_at: String,
 }
 
 /// A `ImageUpdater` object (`argocd-image-updater.argoproj.io/v1alpha1`).

@@ -133,8 +133,6 @@ pub struct ApplicationOperationSyncSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -453,8 +451,6 @@ pub struct ApplicationOperationSyncSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -874,8 +870,6 @@ pub struct ApplicationSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1500,8 +1494,6 @@ pub struct ApplicationSourceHydratorHydrateTo {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -1526,8 +1518,6 @@ pub struct ApplicationSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2040,8 +2030,6 @@ pub struct ApplicationStatusHistorySource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2360,8 +2348,6 @@ pub struct ApplicationStatusHistorySources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2810,8 +2796,6 @@ pub struct ApplicationStatusOperationStateOperationSyncSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3132,8 +3116,6 @@ pub struct ApplicationStatusOperationStateOperationSyncSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3524,8 +3506,6 @@ pub struct ApplicationStatusOperationStateSyncResultSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3846,8 +3826,6 @@ pub struct ApplicationStatusOperationStateSyncResultSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -4207,12 +4185,6 @@ pub struct ApplicationStatusSourceHydrator {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "lastComparedDryRevision"
-    )]
-    pub last_compared_dry_revision: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "lastSuccessfulOperation"
     )]
     pub last_successful_operation: Option<ApplicationStatusSourceHydratorLastSuccessfulOperation>,
@@ -4562,8 +4534,6 @@ pub struct ApplicationStatusSourceHydratorCurrentOperationSourceHydratorHydrateT
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationStatusSourceHydratorCurrentOperationSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -4843,8 +4813,6 @@ pub struct ApplicationStatusSourceHydratorLastSuccessfulOperationSourceHydratorH
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationStatusSourceHydratorLastSuccessfulOperationSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -4859,12 +4827,6 @@ pub struct ApplicationStatusSummary {
     pub external_ur_ls: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "isAppOfApps"
-    )]
-    pub is_app_of_apps: Option<bool>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -4956,8 +4918,6 @@ pub struct ApplicationStatusSyncComparedToSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -5276,8 +5236,6 @@ pub struct ApplicationStatusSyncComparedToSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

@@ -272,8 +272,6 @@ pub struct ApplicationSetGeneratorsClusterDecisionResourceTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -848,8 +846,6 @@ pub struct ApplicationSetGeneratorsClusterDecisionResourceTemplateSpecSourceHydr
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsClusterDecisionResourceTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -876,8 +872,6 @@ pub struct ApplicationSetGeneratorsClusterDecisionResourceTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1412,8 +1406,6 @@ pub struct ApplicationSetGeneratorsClustersTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2058,8 +2050,6 @@ pub struct ApplicationSetGeneratorsClustersTemplateSpecSourceHydratorHydrateTo {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsClustersTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -2084,8 +2074,6 @@ pub struct ApplicationSetGeneratorsClustersTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2618,8 +2606,6 @@ pub struct ApplicationSetGeneratorsGitTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3259,8 +3245,6 @@ pub struct ApplicationSetGeneratorsGitTemplateSpecSourceHydratorHydrateTo {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsGitTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -3285,8 +3269,6 @@ pub struct ApplicationSetGeneratorsGitTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3791,8 +3773,6 @@ pub struct ApplicationSetGeneratorsListTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -4435,8 +4415,6 @@ pub struct ApplicationSetGeneratorsListTemplateSpecSourceHydratorHydrateTo {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsListTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -4461,8 +4439,6 @@ pub struct ApplicationSetGeneratorsListTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -5032,8 +5008,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsClusterDecisionResourceTempla
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -5508,8 +5482,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsClusterDecisionResourceTempla
 pub struct ApplicationSetGeneratorsMatrixGeneratorsClusterDecisionResourceTemplateSpecSourceHydratorSyncSource
 {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -5542,8 +5514,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsClusterDecisionResourceTempla
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -5991,8 +5961,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsClustersTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -6560,8 +6528,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsClustersTemplateSpecSourceHyd
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMatrixGeneratorsClustersTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -6588,8 +6554,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsClustersTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -7130,8 +7094,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsGitTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -7700,8 +7662,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsGitTemplateSpecSourceHydrator
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMatrixGeneratorsGitTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -7726,8 +7686,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsGitTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -8250,8 +8208,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsListTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -8823,8 +8779,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsListTemplateSpecSourceHydrato
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMatrixGeneratorsListTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -8849,8 +8803,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsListTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -9392,8 +9344,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsPluginTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -9971,8 +9921,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsPluginTemplateSpecSourceHydra
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMatrixGeneratorsPluginTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -9999,8 +9947,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsPluginTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -10767,8 +10713,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsPullRequestTemplateSpecSource
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -11341,8 +11285,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsPullRequestTemplateSpecSource
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMatrixGeneratorsPullRequestTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -11370,8 +11312,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsPullRequestTemplateSpecSource
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -11942,12 +11882,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsScmProviderGitea {
     )]
     pub all_branches: Option<bool>,
     pub api: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "excludeArchivedRepos"
-    )]
-    pub exclude_archived_repos: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure: Option<bool>,
     pub owner: String,
@@ -11978,12 +11912,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsScmProviderGithub {
         rename = "appSecretName"
     )]
     pub app_secret_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "excludeArchivedRepos"
-    )]
-    pub exclude_archived_repos: Option<bool>,
     pub organization: String,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "tokenRef")]
     pub token_ref: Option<ApplicationSetGeneratorsMatrixGeneratorsScmProviderGithubTokenRef>,
@@ -12009,12 +11937,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsScmProviderGitlab {
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caRef")]
     pub ca_ref: Option<ApplicationSetGeneratorsMatrixGeneratorsScmProviderGitlabCaRef>,
     pub group: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "includeArchivedRepos"
-    )]
-    pub include_archived_repos: Option<bool>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -12177,8 +12099,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsScmProviderTemplateSpecSource
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -12751,8 +12671,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsScmProviderTemplateSpecSource
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMatrixGeneratorsScmProviderTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -12780,8 +12698,6 @@ pub struct ApplicationSetGeneratorsMatrixGeneratorsScmProviderTemplateSpecSource
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -13270,8 +13186,6 @@ pub struct ApplicationSetGeneratorsMatrixTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -13915,8 +13829,6 @@ pub struct ApplicationSetGeneratorsMatrixTemplateSpecSourceHydratorHydrateTo {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMatrixTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -13941,8 +13853,6 @@ pub struct ApplicationSetGeneratorsMatrixTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -14514,8 +14424,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsClusterDecisionResourceTemplat
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -14990,8 +14898,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsClusterDecisionResourceTemplat
 pub struct ApplicationSetGeneratorsMergeGeneratorsClusterDecisionResourceTemplateSpecSourceHydratorSyncSource
 {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -15024,8 +14930,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsClusterDecisionResourceTemplat
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -15473,8 +15377,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsClustersTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -16049,8 +15951,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsClustersTemplateSpecSourceHydr
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMergeGeneratorsClustersTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -16077,8 +15977,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsClustersTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -16619,8 +16517,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsGitTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -17186,8 +17082,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsGitTemplateSpecSourceHydratorH
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMergeGeneratorsGitTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -17212,8 +17106,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsGitTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -17734,8 +17626,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsListTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -18304,8 +18194,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsListTemplateSpecSourceHydrator
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMergeGeneratorsListTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -18330,8 +18218,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsListTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -18869,8 +18755,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsPluginTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -19446,8 +19330,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsPluginTemplateSpecSourceHydrat
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMergeGeneratorsPluginTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -19474,8 +19356,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsPluginTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -20254,8 +20134,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsPullRequestTemplateSpecSource 
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -20826,8 +20704,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsPullRequestTemplateSpecSourceH
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMergeGeneratorsPullRequestTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -20854,8 +20730,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsPullRequestTemplateSpecSources
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -21464,12 +21338,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsScmProviderGitea {
     )]
     pub all_branches: Option<bool>,
     pub api: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "excludeArchivedRepos"
-    )]
-    pub exclude_archived_repos: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure: Option<bool>,
     pub owner: String,
@@ -21500,12 +21368,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsScmProviderGithub {
         rename = "appSecretName"
     )]
     pub app_secret_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "excludeArchivedRepos"
-    )]
-    pub exclude_archived_repos: Option<bool>,
     pub organization: String,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "tokenRef")]
     pub token_ref: Option<ApplicationSetGeneratorsMergeGeneratorsScmProviderGithubTokenRef>,
@@ -21531,12 +21393,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsScmProviderGitlab {
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caRef")]
     pub ca_ref: Option<ApplicationSetGeneratorsMergeGeneratorsScmProviderGitlabCaRef>,
     pub group: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "includeArchivedRepos"
-    )]
-    pub include_archived_repos: Option<bool>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -21698,8 +21554,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsScmProviderTemplateSpecSource 
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -22270,8 +22124,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsScmProviderTemplateSpecSourceH
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMergeGeneratorsScmProviderTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -22298,8 +22150,6 @@ pub struct ApplicationSetGeneratorsMergeGeneratorsScmProviderTemplateSpecSources
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -22827,8 +22677,6 @@ pub struct ApplicationSetGeneratorsMergeTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -23475,8 +23323,6 @@ pub struct ApplicationSetGeneratorsMergeTemplateSpecSourceHydratorHydrateTo {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsMergeTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -23501,8 +23347,6 @@ pub struct ApplicationSetGeneratorsMergeTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -24023,8 +23867,6 @@ pub struct ApplicationSetGeneratorsPluginTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -24668,8 +24510,6 @@ pub struct ApplicationSetGeneratorsPluginTemplateSpecSourceHydratorHydrateTo {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsPluginTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -24694,8 +24534,6 @@ pub struct ApplicationSetGeneratorsPluginTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -25443,8 +25281,6 @@ pub struct ApplicationSetGeneratorsPullRequestTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -26058,8 +25894,6 @@ pub struct ApplicationSetGeneratorsPullRequestTemplateSpecSourceHydratorHydrateT
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsPullRequestTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -26084,8 +25918,6 @@ pub struct ApplicationSetGeneratorsPullRequestTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -26682,12 +26514,6 @@ pub struct ApplicationSetGeneratorsScmProviderGitea {
     )]
     pub all_branches: Option<bool>,
     pub api: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "excludeArchivedRepos"
-    )]
-    pub exclude_archived_repos: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure: Option<bool>,
     pub owner: String,
@@ -26718,12 +26544,6 @@ pub struct ApplicationSetGeneratorsScmProviderGithub {
         rename = "appSecretName"
     )]
     pub app_secret_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "excludeArchivedRepos"
-    )]
-    pub exclude_archived_repos: Option<bool>,
     pub organization: String,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "tokenRef")]
     pub token_ref: Option<ApplicationSetGeneratorsScmProviderGithubTokenRef>,
@@ -26749,12 +26569,6 @@ pub struct ApplicationSetGeneratorsScmProviderGitlab {
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caRef")]
     pub ca_ref: Option<ApplicationSetGeneratorsScmProviderGitlabCaRef>,
     pub group: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "includeArchivedRepos"
-    )]
-    pub include_archived_repos: Option<bool>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -26911,8 +26725,6 @@ pub struct ApplicationSetGeneratorsScmProviderTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -27526,8 +27338,6 @@ pub struct ApplicationSetGeneratorsScmProviderTemplateSpecSourceHydratorHydrateT
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetGeneratorsScmProviderTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -27552,8 +27362,6 @@ pub struct ApplicationSetGeneratorsScmProviderTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -28174,8 +27982,6 @@ pub struct ApplicationSetTemplateSpecSource {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -28802,8 +28608,6 @@ pub struct ApplicationSetTemplateSpecSourceHydratorHydrateTo {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ApplicationSetTemplateSpecSourceHydratorSyncSource {
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "repoURL")]
-    pub repo_url: Option<String>,
     #[serde(rename = "targetBranch")]
     pub target_branch: String,
 }
@@ -28828,8 +28632,6 @@ pub struct ApplicationSetTemplateSpecSources {
     pub r#ref: Option<String>,
     #[serde(rename = "repoURL")]
     pub repo_url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tagPrefix")]
-    pub tag_prefix: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

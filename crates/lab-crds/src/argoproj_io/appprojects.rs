@@ -69,12 +69,6 @@ pub struct AppProjectSpec {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "sourceIntegrity"
-    )]
-    pub source_integrity: Option<AppProjectSourceIntegrity>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "sourceNamespaces"
     )]
     pub source_namespaces: Option<Vec<String>>,
@@ -186,33 +180,6 @@ pub struct AppProjectSignatureKeys {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct AppProjectSourceIntegrity {
-    pub git: AppProjectSourceIntegrityGit,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct AppProjectSourceIntegrityGit {
-    pub policies: Vec<AppProjectSourceIntegrityGitPolicies>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct AppProjectSourceIntegrityGitPolicies {
-    pub gpg: AppProjectSourceIntegrityGitPoliciesGpg,
-    pub repos: Vec<AppProjectSourceIntegrityGitPoliciesRepos>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct AppProjectSourceIntegrityGitPoliciesGpg {
-    pub keys: Vec<String>,
-    pub mode: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct AppProjectSourceIntegrityGitPoliciesRepos {
-    pub url: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct AppProjectSyncWindows {
     #[serde(
         default,
@@ -240,12 +207,6 @@ pub struct AppProjectSyncWindows {
     pub namespaces: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "syncOverrun"
-    )]
-    pub sync_overrun: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "timeZone")]
     pub time_zone: Option<String>,
 }

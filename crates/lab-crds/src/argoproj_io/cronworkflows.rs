@@ -20,14 +20,17 @@ pub struct CronWorkflowSpec {
         skip_serializing_if = "Option::is_none",
         rename = "concurrencyPolicy"
     )]
-    pub concurrency_policy: Option<CronWorkflowConcurrencyPolicy>,
+    pub concurrency_policy: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         rename = "failedJobsHistoryLimit"
     )]
     pub failed_jobs_history_limit: Option<i32>,
-    pub schedules: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedules: Option<Vec<String>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -60,13 +63,6 @@ pub struct CronWorkflowSpec {
     pub workflow_metadata: Option<CronWorkflowWorkflowMetadata>,
     #[serde(rename = "workflowSpec")]
     pub workflow_spec: CronWorkflowWorkflowSpec,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowConcurrencyPolicy {
-    Allow,
-    Forbid,
-    Replace,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -138,12 +134,6 @@ pub struct CronWorkflowWorkflowSpec {
     pub entrypoint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor: Option<CronWorkflowWorkflowSpecExecutor>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "executorPlugins"
-    )]
-    pub executor_plugins: Option<Vec<CronWorkflowWorkflowSpecExecutorPlugins>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hooks: Option<BTreeMap<String, CronWorkflowWorkflowSpecHooks>>,
     #[serde(
@@ -199,23 +189,11 @@ pub struct CronWorkflowWorkflowSpec {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "podResources"
-    )]
-    pub pod_resources: Option<CronWorkflowWorkflowSpecPodResources>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "podSpecPatch"
     )]
     pub pod_spec_patch: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaims"
-    )]
-    pub resource_claims: Option<Vec<CronWorkflowWorkflowSpecResourceClaims>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -676,8 +654,6 @@ pub struct CronWorkflowWorkflowSpecArgumentsArtifacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecArgumentsArtifactsPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecArgumentsArtifactsRaw>,
     #[serde(
         default,
@@ -1006,12 +982,6 @@ pub struct CronWorkflowWorkflowSpecArgumentsArtifactsHttp {
     pub auth: Option<CronWorkflowWorkflowSpecArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CronWorkflowWorkflowSpecArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -1255,21 +1225,6 @@ pub struct CronWorkflowWorkflowSpecArgumentsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -1282,12 +1237,6 @@ pub struct CronWorkflowWorkflowSpecArgumentsArtifactsS3 {
         rename = "accessKeySecret"
     )]
     pub access_key_secret: Option<CronWorkflowWorkflowSpecArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<CronWorkflowWorkflowSpecArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -1343,16 +1292,6 @@ pub struct CronWorkflowWorkflowSpecArgumentsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -1572,921 +1511,6 @@ pub struct CronWorkflowWorkflowSpecExecutor {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPlugins {
-    pub metadata: CronWorkflowWorkflowSpecExecutorPluginsMetadata,
-    pub spec: CronWorkflowWorkflowSpecExecutorPluginsSpec,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finalizers: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpec {
-    pub sidecar: CronWorkflowWorkflowSpecExecutorPluginsSpecSidecar,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecar {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "automountServiceAccountToken"
-    )]
-    pub automount_service_account_token: Option<bool>,
-    pub container: CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainer,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainer {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub env: Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnv>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "envFrom")]
-    pub env_from: Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvFrom>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "imagePullPolicy"
-    )]
-    pub image_pull_policy: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lifecycle: Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecycle>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "livenessProbe"
-    )]
-    pub liveness_probe:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbe>,
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ports: Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerPorts>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "readinessProbe"
-    )]
-    pub readiness_probe:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbe>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resizePolicy"
-    )]
-    pub resize_policy:
-        Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerResizePolicy>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerResources>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "restartPolicy"
-    )]
-    pub restart_policy: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "securityContext"
-    )]
-    pub security_context:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContext>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "startupProbe"
-    )]
-    pub startup_probe:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbe>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stdin: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "stdinOnce")]
-    pub stdin_once: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "terminationMessagePath"
-    )]
-    pub termination_message_path: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "terminationMessagePolicy"
-    )]
-    pub termination_message_policy: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tty: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "volumeDevices"
-    )]
-    pub volume_devices:
-        Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerVolumeDevices>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "volumeMounts"
-    )]
-    pub volume_mounts:
-        Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerVolumeMounts>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "workingDir"
-    )]
-    pub working_dir: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnv {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "valueFrom")]
-    pub value_from: Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFrom>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFrom {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "configMapKeyRef"
-    )]
-    pub config_map_key_ref: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFromConfigMapKeyRef,
-    >,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "fieldRef")]
-    pub field_ref:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFromFieldRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceFieldRef"
-    )]
-    pub resource_field_ref: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFromResourceFieldRef,
-    >,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "secretKeyRef"
-    )]
-    pub secret_key_ref:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFromSecretKeyRef>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFromConfigMapKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFromFieldRef {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "apiVersion"
-    )]
-    pub api_version: Option<String>,
-    #[serde(rename = "fieldPath")]
-    pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFromResourceFieldRef {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "containerName"
-    )]
-    pub container_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub divisor: Option<IntOrString>,
-    pub resource: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvValueFromSecretKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvFrom {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "configMapRef"
-    )]
-    pub config_map_ref:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvFromConfigMapRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "secretRef")]
-    pub secret_ref:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvFromSecretRef>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvFromConfigMapRef {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerEnvFromSecretRef {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecycle {
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "postStart")]
-    pub post_start:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStart>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "preStop")]
-    pub pre_stop:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStop>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "stopSignal"
-    )]
-    pub stop_signal: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStart {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStartExec>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpGet")]
-    pub http_get: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStartHttpGet,
-    >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sleep:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStartSleep>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tcpSocket")]
-    pub tcp_socket: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStartTcpSocket,
-    >,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStartExec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStartHttpGet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpHeaders")]
-    pub http_headers: Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStartHttpGetHttpHeaders>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub port: IntOrString,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStartHttpGetHttpHeaders
-{
-    pub name: String,
-    pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStartSleep {
-    pub seconds: i64,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePostStartTcpSocket {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    pub port: IntOrString,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStop {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStopExec>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpGet")]
-    pub http_get:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStopHttpGet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sleep:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStopSleep>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tcpSocket")]
-    pub tcp_socket: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStopTcpSocket,
-    >,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStopExec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStopHttpGet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpHeaders")]
-    pub http_headers: Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStopHttpGetHttpHeaders>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub port: IntOrString,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStopHttpGetHttpHeaders
-{
-    pub name: String,
-    pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStopSleep {
-    pub seconds: i64,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLifecyclePreStopTcpSocket {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    pub port: IntOrString,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbe {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbeExec>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "failureThreshold"
-    )]
-    pub failure_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grpc: Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbeGrpc>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpGet")]
-    pub http_get:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbeHttpGet>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "initialDelaySeconds"
-    )]
-    pub initial_delay_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "periodSeconds"
-    )]
-    pub period_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "successThreshold"
-    )]
-    pub success_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tcpSocket")]
-    pub tcp_socket:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbeTcpSocket>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "terminationGracePeriodSeconds"
-    )]
-    pub termination_grace_period_seconds: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "timeoutSeconds"
-    )]
-    pub timeout_seconds: Option<i32>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbeExec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbeGrpc {
-    pub port: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbeHttpGet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpHeaders")]
-    pub http_headers: Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbeHttpGetHttpHeaders>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub port: IntOrString,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbeHttpGetHttpHeaders
-{
-    pub name: String,
-    pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerLivenessProbeTcpSocket {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    pub port: IntOrString,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerPorts {
-    #[serde(rename = "containerPort")]
-    pub container_port: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "hostIP")]
-    pub host_ip: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "hostPort")]
-    pub host_port: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbe {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbeExec>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "failureThreshold"
-    )]
-    pub failure_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grpc: Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbeGrpc>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpGet")]
-    pub http_get:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbeHttpGet>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "initialDelaySeconds"
-    )]
-    pub initial_delay_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "periodSeconds"
-    )]
-    pub period_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "successThreshold"
-    )]
-    pub success_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tcpSocket")]
-    pub tcp_socket:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbeTcpSocket>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "terminationGracePeriodSeconds"
-    )]
-    pub termination_grace_period_seconds: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "timeoutSeconds"
-    )]
-    pub timeout_seconds: Option<i32>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbeExec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbeGrpc {
-    pub port: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbeHttpGet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpHeaders")]
-    pub http_headers: Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbeHttpGetHttpHeaders>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub port: IntOrString,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbeHttpGetHttpHeaders
-{
-    pub name: String,
-    pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerReadinessProbeTcpSocket {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    pub port: IntOrString,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerResizePolicy {
-    #[serde(rename = "resourceName")]
-    pub resource_name: String,
-    #[serde(rename = "restartPolicy")]
-    pub restart_policy: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerResources {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims:
-        Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerResourcesClaims>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<BTreeMap<String, IntOrString>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<BTreeMap<String, IntOrString>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerResourcesClaims {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerRestartPolicyRulesExitCodes,
-    >,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContext {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "allowPrivilegeEscalation"
-    )]
-    pub allow_privilege_escalation: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "appArmorProfile"
-    )]
-    pub app_armor_profile: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContextAppArmorProfile,
-    >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capabilities: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContextCapabilities,
-    >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub privileged: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "procMount")]
-    pub proc_mount: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "readOnlyRootFilesystem"
-    )]
-    pub read_only_root_filesystem: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "runAsGroup"
-    )]
-    pub run_as_group: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "runAsNonRoot"
-    )]
-    pub run_as_non_root: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "runAsUser")]
-    pub run_as_user: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "seLinuxOptions"
-    )]
-    pub se_linux_options: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContextSeLinuxOptions,
-    >,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "seccompProfile"
-    )]
-    pub seccomp_profile: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContextSeccompProfile,
-    >,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "windowsOptions"
-    )]
-    pub windows_options: Option<
-        CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContextWindowsOptions,
-    >,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContextAppArmorProfile
-{
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "localhostProfile"
-    )]
-    pub localhost_profile: Option<String>,
-    #[serde(rename = "type")]
-    pub r#type: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContextCapabilities {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub add: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drop: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContextSeLinuxOptions
-{
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
-    pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContextSeccompProfile
-{
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "localhostProfile"
-    )]
-    pub localhost_profile: Option<String>,
-    #[serde(rename = "type")]
-    pub r#type: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerSecurityContextWindowsOptions
-{
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "gmsaCredentialSpec"
-    )]
-    pub gmsa_credential_spec: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "gmsaCredentialSpecName"
-    )]
-    pub gmsa_credential_spec_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "hostProcess"
-    )]
-    pub host_process: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "runAsUserName"
-    )]
-    pub run_as_user_name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbe {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbeExec>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "failureThreshold"
-    )]
-    pub failure_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grpc: Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbeGrpc>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpGet")]
-    pub http_get:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbeHttpGet>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "initialDelaySeconds"
-    )]
-    pub initial_delay_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "periodSeconds"
-    )]
-    pub period_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "successThreshold"
-    )]
-    pub success_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tcpSocket")]
-    pub tcp_socket:
-        Option<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbeTcpSocket>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "terminationGracePeriodSeconds"
-    )]
-    pub termination_grace_period_seconds: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "timeoutSeconds"
-    )]
-    pub timeout_seconds: Option<i32>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbeExec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbeGrpc {
-    pub port: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbeHttpGet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpHeaders")]
-    pub http_headers: Option<Vec<CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbeHttpGetHttpHeaders>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub port: IntOrString,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbeHttpGetHttpHeaders
-{
-    pub name: String,
-    pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerStartupProbeTcpSocket {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    pub port: IntOrString,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerVolumeDevices {
-    #[serde(rename = "devicePath")]
-    pub device_path: String,
-    pub name: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecExecutorPluginsSpecSidecarContainerVolumeMounts {
-    #[serde(rename = "mountPath")]
-    pub mount_path: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "mountPropagation"
-    )]
-    pub mount_propagation: Option<String>,
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "readOnly")]
-    pub read_only: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "recursiveReadOnly"
-    )]
-    pub recursive_read_only: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "subPath")]
-    pub sub_path: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "subPathExpr"
-    )]
-    pub sub_path_expr: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecHooks {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<CronWorkflowWorkflowSpecHooksArguments>,
@@ -2563,8 +1587,6 @@ pub struct CronWorkflowWorkflowSpecHooksArgumentsArtifacts {
     pub oss: Option<CronWorkflowWorkflowSpecHooksArgumentsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecHooksArgumentsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecHooksArgumentsArtifactsRaw>,
     #[serde(
@@ -2897,12 +1919,6 @@ pub struct CronWorkflowWorkflowSpecHooksArgumentsArtifactsHttp {
     pub auth: Option<CronWorkflowWorkflowSpecHooksArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CronWorkflowWorkflowSpecHooksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -3148,21 +2164,6 @@ pub struct CronWorkflowWorkflowSpecHooksArgumentsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecHooksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecHooksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -3175,12 +2176,6 @@ pub struct CronWorkflowWorkflowSpecHooksArgumentsArtifactsS3 {
         rename = "accessKeySecret"
     )]
     pub access_key_secret: Option<CronWorkflowWorkflowSpecHooksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<CronWorkflowWorkflowSpecHooksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -3237,16 +2232,6 @@ pub struct CronWorkflowWorkflowSpecHooksArgumentsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecHooksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3424,16 +2409,9 @@ pub struct CronWorkflowWorkflowSpecMetricsPrometheusCounter {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecMetricsPrometheusGauge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<CronWorkflowWorkflowSpecMetricsPrometheusGaugeOperation>,
+    pub operation: Option<String>,
     pub realtime: bool,
     pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecMetricsPrometheusGaugeOperation {
-    Set,
-    Add,
-    Sub,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3512,7 +2490,7 @@ pub struct CronWorkflowWorkflowSpecPodGc {
     )]
     pub label_selector: Option<CronWorkflowWorkflowSpecPodGcLabelSelector>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<CronWorkflowWorkflowSpecPodGcStrategy>,
+    pub strategy: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3539,56 +2517,12 @@ pub struct CronWorkflowWorkflowSpecPodGcLabelSelectorMatchExpressions {
     pub values: Option<Vec<String>>,
 }
 
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecPodGcStrategy {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    OnPodCompletion,
-    OnPodSuccess,
-    OnWorkflowCompletion,
-    OnWorkflowSuccess,
-}
-
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecPodMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecPodResources {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Vec<CronWorkflowWorkflowSpecPodResourcesClaims>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<BTreeMap<String, IntOrString>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<BTreeMap<String, IntOrString>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecPodResourcesClaims {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecResourceClaims {
-    pub name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimName"
-    )]
-    pub resource_claim_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimTemplateName"
-    )]
-    pub resource_claim_template_name: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3606,7 +2540,7 @@ pub struct CronWorkflowWorkflowSpecRetryStrategy {
         skip_serializing_if = "Option::is_none",
         rename = "retryPolicy"
     )]
-    pub retry_policy: Option<CronWorkflowWorkflowSpecRetryStrategyRetryPolicy>,
+    pub retry_policy: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3636,14 +2570,6 @@ pub struct CronWorkflowWorkflowSpecRetryStrategyBackoff {
         rename = "maxDuration"
     )]
     pub max_duration: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecRetryStrategyRetryPolicy {
-    Always,
-    OnFailure,
-    OnError,
-    OnTransientError,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3789,9 +2715,23 @@ pub struct CronWorkflowWorkflowSpecSecurityContextWindowsOptions {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecSynchronization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutex: Option<CronWorkflowWorkflowSpecSynchronizationMutex>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutexes: Option<Vec<CronWorkflowWorkflowSpecSynchronizationMutexes>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semaphore: Option<CronWorkflowWorkflowSpecSynchronizationSemaphore>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semaphores: Option<Vec<CronWorkflowWorkflowSpecSynchronizationSemaphores>>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecSynchronizationMutex {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3802,6 +2742,34 @@ pub struct CronWorkflowWorkflowSpecSynchronizationMutexes {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecSynchronizationSemaphore {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "configMapKeyRef"
+    )]
+    pub config_map_key_ref: Option<CronWorkflowWorkflowSpecSynchronizationSemaphoreConfigMapKeyRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<CronWorkflowWorkflowSpecSynchronizationSemaphoreDatabase>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecSynchronizationSemaphoreConfigMapKeyRef {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecSynchronizationSemaphoreDatabase {
+    pub key: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3909,20 +2877,8 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaults {
     pub outputs: Option<CronWorkflowWorkflowSpecTemplateDefaultsOutputs>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "pendingTimeout"
-    )]
-    pub pending_timeout: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "podResources"
-    )]
-    pub pod_resources: Option<CronWorkflowWorkflowSpecTemplateDefaultsPodResources>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3937,12 +2893,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaults {
     pub priority_class_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<CronWorkflowWorkflowSpecTemplateDefaultsResource>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaims"
-    )]
-    pub resource_claims: Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsResourceClaims>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -4332,8 +3282,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oss: Option<CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationRaw>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3: Option<CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationS3>,
@@ -4598,12 +3546,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationHttp {
     pub auth: Option<CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -4860,21 +3802,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationOssSecretKeySe
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationRaw {
     pub data: String,
 }
@@ -4888,13 +3815,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -4952,16 +3872,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationS3AccessKeySec
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsArchiveLocationS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -5076,13 +3986,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsContainerRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<CronWorkflowWorkflowSpecTemplateDefaultsContainerSecurityContext>,
@@ -5153,13 +4056,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsContainerEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -5192,16 +4088,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerEnvValueFromFieldRef
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -5611,21 +4497,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsContainerRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerSecurityContext {
     #[serde(
         default,
@@ -5967,14 +4838,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainers {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules: Option<
-        Vec<CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainersRestartPolicyRules>,
-    >,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context:
@@ -6052,14 +4915,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainersEnvValu
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<
-        CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainersEnvValueFromFileKeyRef,
-    >,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref: Option<
@@ -6095,16 +4950,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainersEnvValu
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainersEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -6520,23 +5365,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainersResourc
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainersRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<
-        CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainersRestartPolicyRulesExitCodes,
-    >,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainersRestartPolicyRulesExitCodes
-{
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsContainerSetContainersSecurityContext {
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "allowPrivilegeEscalation")]
     pub allow_privilege_escalation: Option<bool>,
@@ -6922,8 +5750,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsRaw>,
     #[serde(
         default,
@@ -7269,12 +6095,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsHtt
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers:
         Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -7495,21 +6315,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsOss
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -7518,8 +6323,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsRaw
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsS3 {
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "accessKeySecret")]
     pub access_key_secret: Option<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "addressingStyle")]
-    pub addressing_style: Option<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -7553,16 +6356,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsS3A
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsDagTasksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -7780,9 +6573,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifac
     pub oss: Option<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifactsRaw>,
     #[serde(
@@ -8044,12 +6834,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifac
     pub headers: Option<
         Vec<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifactsHttpHeaders>,
     >,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -8275,21 +7059,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifac
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -8298,8 +7067,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifac
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifactsS3 {
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "accessKeySecret")]
     pub access_key_secret: Option<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "addressingStyle")]
-    pub addressing_style: Option<CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -8334,16 +7101,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifac
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsDagTasksHooksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -8577,8 +7334,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPaths {
     pub oss: Option<CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsRaw>,
     #[serde(
@@ -8926,12 +7681,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsHttp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers:
         Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -9149,21 +7898,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsOssSec
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsRaw {
     pub data: String,
 }
@@ -9177,13 +7911,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -9243,16 +7970,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsS3Acce
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsDataSourceArtifactPathsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -9463,13 +8180,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsInitContainers {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsInitContainersRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context:
@@ -9544,13 +8254,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsInitContainersEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsInitContainersEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -9583,16 +8286,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsInitContainersEnvValueFromFie
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsInitContainersEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -9998,21 +8691,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsInitContainersResourcesClaims
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsInitContainersRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsInitContainersRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsInitContainersRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsInitContainersSecurityContext {
     #[serde(
         default,
@@ -10341,8 +9019,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifacts {
     pub oss: Option<CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsRaw>,
     #[serde(
@@ -10678,12 +9354,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsHttp {
     pub auth: Option<CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -10940,21 +9610,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsOssSecretKeySe
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsRaw {
     pub data: String,
 }
@@ -10968,13 +9623,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -11032,16 +9680,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsS3AccessKeySec
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsInputsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -11179,8 +9817,11 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsMemoizeCache {
 
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsMemoizeCacheConfigMap {
+    pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -11220,16 +9861,9 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsMetricsPrometheusCounter {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsMetricsPrometheusGauge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<CronWorkflowWorkflowSpecTemplateDefaultsMetricsPrometheusGaugeOperation>,
+    pub operation: Option<String>,
     pub realtime: bool,
     pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsMetricsPrometheusGaugeOperation {
-    Set,
-    Add,
-    Sub,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -11309,8 +9943,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifacts {
     pub oss: Option<CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsRaw>,
     #[serde(
@@ -11647,12 +10279,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsHttp {
     pub auth: Option<CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -11912,21 +10538,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsOssSecretKeyS
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsRaw {
     pub data: String,
 }
@@ -11940,13 +10551,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -12004,16 +10608,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsS3AccessKeySe
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsOutputsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -12137,25 +10731,8 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsOutputsParametersValueFromCon
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsOutputsParametersValueFromSupplied {}
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsPodResources {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsPodResourcesClaims>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<BTreeMap<String, IntOrString>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<BTreeMap<String, IntOrString>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsPodResourcesClaims {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsResource {
-    pub action: CronWorkflowWorkflowSpecTemplateDefaultsResourceAction,
+    pub action: String,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -12177,7 +10754,7 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsResource {
         skip_serializing_if = "Option::is_none",
         rename = "mergeStrategy"
     )]
-    pub merge_strategy: Option<CronWorkflowWorkflowSpecTemplateDefaultsResourceMergeStrategy>,
+    pub merge_strategy: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -12190,22 +10767,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsResource {
         rename = "successCondition"
     )]
     pub success_condition: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsResourceAction {
-    #[serde(rename = "get")]
-    Get,
-    #[serde(rename = "create")]
-    Create,
-    #[serde(rename = "apply")]
-    Apply,
-    #[serde(rename = "delete")]
-    Delete,
-    #[serde(rename = "replace")]
-    Replace,
-    #[serde(rename = "patch")]
-    Patch,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -12269,8 +10830,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifact 
     pub oss: Option<CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactRaw>,
     #[serde(
@@ -12611,12 +11170,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactH
     pub headers: Option<
         Vec<CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactHttpHeaders>,
     >,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -12839,21 +11392,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactO
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactRaw {
     pub data: String,
 }
@@ -12862,8 +11400,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactR
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactS3 {
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "accessKeySecret")]
     pub access_key_secret: Option<CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactS3AccessKeySecret>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "addressingStyle")]
-    pub addressing_style: Option<CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -12897,16 +11433,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactS
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -12970,33 +11496,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsResourceManifestFromArtifactS
     pub optional: Option<bool>,
 }
 
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsResourceMergeStrategy {
-    #[serde(rename = "strategic")]
-    Strategic,
-    #[serde(rename = "merge")]
-    Merge,
-    #[serde(rename = "json")]
-    Json,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsResourceClaims {
-    pub name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimName"
-    )]
-    pub resource_claim_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimTemplateName"
-    )]
-    pub resource_claim_template_name: Option<String>,
-}
-
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsRetryStrategy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13012,7 +11511,7 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsRetryStrategy {
         skip_serializing_if = "Option::is_none",
         rename = "retryPolicy"
     )]
-    pub retry_policy: Option<CronWorkflowWorkflowSpecTemplateDefaultsRetryStrategyRetryPolicy>,
+    pub retry_policy: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -13043,14 +11542,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsRetryStrategyBackoff {
         rename = "maxDuration"
     )]
     pub max_duration: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsRetryStrategyRetryPolicy {
-    Always,
-    OnFailure,
-    OnError,
-    OnTransientError,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -13103,13 +11594,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsScript {
         rename = "restartPolicy"
     )]
     pub restart_policy: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsScriptRestartPolicyRules>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -13185,12 +11669,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsScriptEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<CronWorkflowWorkflowSpecTemplateDefaultsScriptEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -13223,16 +11701,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsScriptEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsScriptEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -13633,21 +12101,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsScriptResourcesClaims {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsScriptRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsScriptRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsScriptRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -14117,13 +12570,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsSidecars {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsSidecarsRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<CronWorkflowWorkflowSpecTemplateDefaultsSidecarsSecurityContext>,
@@ -14194,13 +12640,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsSidecarsEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsSidecarsEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -14233,16 +12672,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsSidecarsEnvValueFromFieldRef 
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsSidecarsEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -14649,21 +13078,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsSidecarsResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsSidecarsRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsSidecarsRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsSidecarsRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsSidecarsSecurityContext {
     #[serde(
         default,
@@ -15032,8 +13446,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsRaw>,
     #[serde(
         default,
@@ -15380,12 +13792,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsHttp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers:
         Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -15603,21 +14009,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsOssSec
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -15631,13 +14022,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -15697,16 +14081,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsS3Acce
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsStepsArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -15923,8 +14297,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifacts 
     pub oss: Option<CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsRaw>,
     #[serde(
@@ -16265,12 +14637,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsH
     pub headers: Option<
         Vec<CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsHttpHeaders>,
     >,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -16493,21 +14859,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsO
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -16516,8 +14867,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsR
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsS3 {
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "accessKeySecret")]
     pub access_key_secret: Option<CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "addressingStyle")]
-    pub addressing_style: Option<CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -16551,16 +14900,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsS
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplateDefaultsStepsHooksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -16731,9 +15070,23 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsSuspend {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplateDefaultsSynchronization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutex: Option<CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationMutex>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutexes: Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationMutexes>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semaphore: Option<CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationSemaphore>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semaphores: Option<Vec<CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationSemaphores>>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationMutex {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -16744,6 +15097,35 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationMutexes {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationSemaphore {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "configMapKeyRef"
+    )]
+    pub config_map_key_ref:
+        Option<CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationSemaphoreConfigMapKeyRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationSemaphoreDatabase>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationSemaphoreConfigMapKeyRef {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecTemplateDefaultsSynchronizationSemaphoreDatabase {
+    pub key: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -17411,13 +15793,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsVolumesProjectedSources {
     )]
     pub downward_api:
         Option<CronWorkflowWorkflowSpecTemplateDefaultsVolumesProjectedSourcesDownwardApi>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "podCertificate"
-    )]
-    pub pod_certificate:
-        Option<CronWorkflowWorkflowSpecTemplateDefaultsVolumesProjectedSourcesPodCertificate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<CronWorkflowWorkflowSpecTemplateDefaultsVolumesProjectedSourcesSecret>,
     #[serde(
@@ -17521,40 +15896,6 @@ pub struct CronWorkflowWorkflowSpecTemplateDefaultsVolumesProjectedSourcesDownwa
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub divisor: Option<IntOrString>,
     pub resource: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplateDefaultsVolumesProjectedSourcesPodCertificate {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "certificateChainPath"
-    )]
-    pub certificate_chain_path: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "credentialBundlePath"
-    )]
-    pub credential_bundle_path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "keyPath")]
-    pub key_path: Option<String>,
-    #[serde(rename = "keyType")]
-    pub key_type: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "maxExpirationSeconds"
-    )]
-    pub max_expiration_seconds: Option<i32>,
-    #[serde(rename = "signerName")]
-    pub signer_name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "userAnnotations"
-    )]
-    pub user_annotations: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -17827,20 +16168,8 @@ pub struct CronWorkflowWorkflowSpecTemplates {
     pub outputs: Option<CronWorkflowWorkflowSpecTemplatesOutputs>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "pendingTimeout"
-    )]
-    pub pending_timeout: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "podResources"
-    )]
-    pub pod_resources: Option<CronWorkflowWorkflowSpecTemplatesPodResources>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -17855,12 +16184,6 @@ pub struct CronWorkflowWorkflowSpecTemplates {
     pub priority_class_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<CronWorkflowWorkflowSpecTemplatesResource>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaims"
-    )]
-    pub resource_claims: Option<Vec<CronWorkflowWorkflowSpecTemplatesResourceClaims>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -18250,8 +16573,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesArchiveLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oss: Option<CronWorkflowWorkflowSpecTemplatesArchiveLocationOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplatesArchiveLocationPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplatesArchiveLocationRaw>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3: Option<CronWorkflowWorkflowSpecTemplatesArchiveLocationS3>,
@@ -18514,12 +16835,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesArchiveLocationHttp {
     pub auth: Option<CronWorkflowWorkflowSpecTemplatesArchiveLocationHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CronWorkflowWorkflowSpecTemplatesArchiveLocationHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -18765,21 +17080,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesArchiveLocationOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesArchiveLocationPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesArchiveLocationRaw {
     pub data: String,
 }
@@ -18793,12 +17093,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesArchiveLocationS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplatesArchiveLocationS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<CronWorkflowWorkflowSpecTemplatesArchiveLocationS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -18856,16 +17150,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesArchiveLocationS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesArchiveLocationS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -18980,13 +17264,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesContainer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<CronWorkflowWorkflowSpecTemplatesContainerRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<CronWorkflowWorkflowSpecTemplatesContainerSecurityContext>,
@@ -19057,12 +17334,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesContainerEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<CronWorkflowWorkflowSpecTemplatesContainerEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -19094,16 +17365,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesContainerEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesContainerEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -19504,20 +17765,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesContainerResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesContainerRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<CronWorkflowWorkflowSpecTemplatesContainerRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesContainerRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesContainerSecurityContext {
     #[serde(
         default,
@@ -19855,13 +18102,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesContainerSetContainers {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<CronWorkflowWorkflowSpecTemplatesContainerSetContainersRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context:
@@ -19936,13 +18176,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesContainerSetContainersEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref:
-        Option<CronWorkflowWorkflowSpecTemplatesContainerSetContainersEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -19975,16 +18208,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesContainerSetContainersEnvValueFromFi
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesContainerSetContainersEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -20389,21 +18612,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesContainerSetContainersResourcesClaim
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesContainerSetContainersRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes:
-        Option<CronWorkflowWorkflowSpecTemplatesContainerSetContainersRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesContainerSetContainersRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -20828,8 +19036,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsRaw>,
     #[serde(
         default,
@@ -21169,12 +19375,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsHttp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers:
         Option<Vec<CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -21426,21 +19626,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsOssSecretK
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -21454,13 +19639,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -21519,16 +19697,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsS3AccessKe
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesDagTasksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -21739,8 +19907,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifacts {
     pub oss: Option<CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsRaw>,
     #[serde(
@@ -22088,12 +20254,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsHttp 
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers:
         Option<Vec<CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -22311,21 +20471,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsOssSe
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -22339,13 +20484,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -22406,16 +20544,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsS3Acc
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesDagTasksHooksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -22651,8 +20779,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPaths {
     pub oss: Option<CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsRaw>,
     #[serde(
@@ -22989,12 +21115,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsHttp {
     pub auth: Option<CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -23254,21 +21374,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsOssSecretKeyS
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsRaw {
     pub data: String,
 }
@@ -23282,13 +21387,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -23346,16 +21444,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsS3AccessKeySe
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesDataSourceArtifactPathsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -23562,13 +21650,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesInitContainers {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<CronWorkflowWorkflowSpecTemplatesInitContainersRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<CronWorkflowWorkflowSpecTemplatesInitContainersSecurityContext>,
@@ -23639,12 +21720,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesInitContainersEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<CronWorkflowWorkflowSpecTemplatesInitContainersEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -23677,16 +21752,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesInitContainersEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesInitContainersEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -24092,21 +22157,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesInitContainersResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesInitContainersRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes:
-        Option<CronWorkflowWorkflowSpecTemplatesInitContainersRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesInitContainersRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesInitContainersSecurityContext {
     #[serde(
         default,
@@ -24432,8 +22482,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesInputsArtifacts {
     pub oss: Option<CronWorkflowWorkflowSpecTemplatesInputsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplatesInputsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplatesInputsArtifactsRaw>,
     #[serde(
@@ -24766,12 +22814,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesInputsArtifactsHttp {
     pub auth: Option<CronWorkflowWorkflowSpecTemplatesInputsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CronWorkflowWorkflowSpecTemplatesInputsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -25017,21 +23059,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesInputsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesInputsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesInputsArtifactsRaw {
     pub data: String,
 }
@@ -25045,12 +23072,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesInputsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplatesInputsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<CronWorkflowWorkflowSpecTemplatesInputsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -25108,16 +23129,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesInputsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesInputsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -25255,8 +23266,11 @@ pub struct CronWorkflowWorkflowSpecTemplatesMemoizeCache {
 
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesMemoizeCacheConfigMap {
+    pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -25296,16 +23310,9 @@ pub struct CronWorkflowWorkflowSpecTemplatesMetricsPrometheusCounter {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesMetricsPrometheusGauge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<CronWorkflowWorkflowSpecTemplatesMetricsPrometheusGaugeOperation>,
+    pub operation: Option<String>,
     pub realtime: bool,
     pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesMetricsPrometheusGaugeOperation {
-    Set,
-    Add,
-    Sub,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -25385,8 +23392,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesOutputsArtifacts {
     pub oss: Option<CronWorkflowWorkflowSpecTemplatesOutputsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplatesOutputsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplatesOutputsArtifactsRaw>,
     #[serde(
@@ -25720,12 +23725,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesOutputsArtifactsHttp {
     pub auth: Option<CronWorkflowWorkflowSpecTemplatesOutputsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CronWorkflowWorkflowSpecTemplatesOutputsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -25971,21 +23970,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesOutputsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesOutputsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesOutputsArtifactsRaw {
     pub data: String,
 }
@@ -25999,13 +23983,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesOutputsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplatesOutputsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplatesOutputsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -26063,16 +24040,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesOutputsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesOutputsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -26195,25 +24162,8 @@ pub struct CronWorkflowWorkflowSpecTemplatesOutputsParametersValueFromConfigMapK
 pub struct CronWorkflowWorkflowSpecTemplatesOutputsParametersValueFromSupplied {}
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesPodResources {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Vec<CronWorkflowWorkflowSpecTemplatesPodResourcesClaims>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<BTreeMap<String, IntOrString>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<BTreeMap<String, IntOrString>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesPodResourcesClaims {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
 pub struct CronWorkflowWorkflowSpecTemplatesResource {
-    pub action: CronWorkflowWorkflowSpecTemplatesResourceAction,
+    pub action: String,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -26235,7 +24185,7 @@ pub struct CronWorkflowWorkflowSpecTemplatesResource {
         skip_serializing_if = "Option::is_none",
         rename = "mergeStrategy"
     )]
-    pub merge_strategy: Option<CronWorkflowWorkflowSpecTemplatesResourceMergeStrategy>,
+    pub merge_strategy: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -26248,22 +24198,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesResource {
         rename = "successCondition"
     )]
     pub success_condition: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesResourceAction {
-    #[serde(rename = "get")]
-    Get,
-    #[serde(rename = "create")]
-    Create,
-    #[serde(rename = "apply")]
-    Apply,
-    #[serde(rename = "delete")]
-    Delete,
-    #[serde(rename = "replace")]
-    Replace,
-    #[serde(rename = "patch")]
-    Patch,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -26326,8 +24260,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifact {
     pub oss: Option<CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactRaw>,
     #[serde(
@@ -26668,12 +24600,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactHttp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers:
         Option<Vec<CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -26890,21 +24816,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactOssSecre
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactRaw {
     pub data: String,
 }
@@ -26918,13 +24829,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -26983,16 +24887,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactS3Access
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -27054,33 +24948,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesResourceManifestFromArtifactS3Sessio
     pub optional: Option<bool>,
 }
 
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesResourceMergeStrategy {
-    #[serde(rename = "strategic")]
-    Strategic,
-    #[serde(rename = "merge")]
-    Merge,
-    #[serde(rename = "json")]
-    Json,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesResourceClaims {
-    pub name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimName"
-    )]
-    pub resource_claim_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimTemplateName"
-    )]
-    pub resource_claim_template_name: Option<String>,
-}
-
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesRetryStrategy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27096,7 +24963,7 @@ pub struct CronWorkflowWorkflowSpecTemplatesRetryStrategy {
         skip_serializing_if = "Option::is_none",
         rename = "retryPolicy"
     )]
-    pub retry_policy: Option<CronWorkflowWorkflowSpecTemplatesRetryStrategyRetryPolicy>,
+    pub retry_policy: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -27127,14 +24994,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesRetryStrategyBackoff {
         rename = "maxDuration"
     )]
     pub max_duration: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesRetryStrategyRetryPolicy {
-    Always,
-    OnFailure,
-    OnError,
-    OnTransientError,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -27187,13 +25046,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesScript {
         rename = "restartPolicy"
     )]
     pub restart_policy: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<CronWorkflowWorkflowSpecTemplatesScriptRestartPolicyRules>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -27269,12 +25121,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesScriptEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<CronWorkflowWorkflowSpecTemplatesScriptEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -27306,16 +25152,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesScriptEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesScriptEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -27713,20 +25549,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesScriptResourcesClaims {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesScriptRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<CronWorkflowWorkflowSpecTemplatesScriptRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesScriptRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -28191,13 +26013,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesSidecars {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<CronWorkflowWorkflowSpecTemplatesSidecarsRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<CronWorkflowWorkflowSpecTemplatesSidecarsSecurityContext>,
@@ -28268,12 +26083,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesSidecarsEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<CronWorkflowWorkflowSpecTemplatesSidecarsEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -28305,16 +26114,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesSidecarsEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesSidecarsEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -28715,20 +26514,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesSidecarsResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesSidecarsRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<CronWorkflowWorkflowSpecTemplatesSidecarsRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesSidecarsRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesSidecarsSecurityContext {
     #[serde(
         default,
@@ -29094,8 +26879,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsRaw>,
     #[serde(
         default,
@@ -29431,12 +27214,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsHttp {
     pub auth: Option<CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -29696,21 +27473,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsOssSecretKeyS
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -29724,13 +27486,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -29788,16 +27543,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsS3AccessKeySe
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesStepsArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -30007,8 +27752,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifacts {
     pub oss: Option<CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsRaw>,
     #[serde(
@@ -30349,12 +28092,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsHttp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers:
         Option<Vec<CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -30571,21 +28308,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsOssSecre
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -30599,13 +28321,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -30664,16 +28379,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsS3Access
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum CronWorkflowWorkflowSpecTemplatesStepsHooksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -30846,9 +28551,23 @@ pub struct CronWorkflowWorkflowSpecTemplatesSuspend {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct CronWorkflowWorkflowSpecTemplatesSynchronization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutex: Option<CronWorkflowWorkflowSpecTemplatesSynchronizationMutex>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutexes: Option<Vec<CronWorkflowWorkflowSpecTemplatesSynchronizationMutexes>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semaphore: Option<CronWorkflowWorkflowSpecTemplatesSynchronizationSemaphore>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semaphores: Option<Vec<CronWorkflowWorkflowSpecTemplatesSynchronizationSemaphores>>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecTemplatesSynchronizationMutex {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -30859,6 +28578,35 @@ pub struct CronWorkflowWorkflowSpecTemplatesSynchronizationMutexes {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecTemplatesSynchronizationSemaphore {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "configMapKeyRef"
+    )]
+    pub config_map_key_ref:
+        Option<CronWorkflowWorkflowSpecTemplatesSynchronizationSemaphoreConfigMapKeyRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<CronWorkflowWorkflowSpecTemplatesSynchronizationSemaphoreDatabase>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecTemplatesSynchronizationSemaphoreConfigMapKeyRef {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct CronWorkflowWorkflowSpecTemplatesSynchronizationSemaphoreDatabase {
+    pub key: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -31553,13 +29301,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesVolumesProjectedSources {
         rename = "downwardAPI"
     )]
     pub downward_api: Option<CronWorkflowWorkflowSpecTemplatesVolumesProjectedSourcesDownwardApi>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "podCertificate"
-    )]
-    pub pod_certificate:
-        Option<CronWorkflowWorkflowSpecTemplatesVolumesProjectedSourcesPodCertificate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<CronWorkflowWorkflowSpecTemplatesVolumesProjectedSourcesSecret>,
     #[serde(
@@ -31678,40 +29419,6 @@ pub struct CronWorkflowWorkflowSpecTemplatesVolumesProjectedSourcesDownwardApiIt
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub divisor: Option<IntOrString>,
     pub resource: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecTemplatesVolumesProjectedSourcesPodCertificate {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "certificateChainPath"
-    )]
-    pub certificate_chain_path: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "credentialBundlePath"
-    )]
-    pub credential_bundle_path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "keyPath")]
-    pub key_path: Option<String>,
-    #[serde(rename = "keyType")]
-    pub key_type: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "maxExpirationSeconds"
-    )]
-    pub max_expiration_seconds: Option<i32>,
-    #[serde(rename = "signerName")]
-    pub signer_name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "userAnnotations"
-    )]
-    pub user_annotations: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -32790,12 +30497,6 @@ pub struct CronWorkflowWorkflowSpecVolumesProjectedSources {
         rename = "downwardAPI"
     )]
     pub downward_api: Option<CronWorkflowWorkflowSpecVolumesProjectedSourcesDownwardApi>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "podCertificate"
-    )]
-    pub pod_certificate: Option<CronWorkflowWorkflowSpecVolumesProjectedSourcesPodCertificate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<CronWorkflowWorkflowSpecVolumesProjectedSourcesSecret>,
     #[serde(
@@ -32909,40 +30610,6 @@ pub struct CronWorkflowWorkflowSpecVolumesProjectedSourcesDownwardApiItemsResour
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub divisor: Option<IntOrString>,
     pub resource: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct CronWorkflowWorkflowSpecVolumesProjectedSourcesPodCertificate {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "certificateChainPath"
-    )]
-    pub certificate_chain_path: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "credentialBundlePath"
-    )]
-    pub credential_bundle_path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "keyPath")]
-    pub key_path: Option<String>,
-    #[serde(rename = "keyType")]
-    pub key_type: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "maxExpirationSeconds"
-    )]
-    pub max_expiration_seconds: Option<i32>,
-    #[serde(rename = "signerName")]
-    pub signer_name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "userAnnotations"
-    )]
-    pub user_annotations: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]

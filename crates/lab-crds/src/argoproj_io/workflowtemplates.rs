@@ -56,12 +56,6 @@ pub struct WorkflowTemplateSpec {
     pub entrypoint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor: Option<WorkflowTemplateExecutor>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "executorPlugins"
-    )]
-    pub executor_plugins: Option<Vec<WorkflowTemplateExecutorPlugins>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hooks: Option<BTreeMap<String, WorkflowTemplateHooks>>,
     #[serde(
@@ -117,23 +111,11 @@ pub struct WorkflowTemplateSpec {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "podResources"
-    )]
-    pub pod_resources: Option<WorkflowTemplatePodResources>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "podSpecPatch"
     )]
     pub pod_spec_patch: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaims"
-    )]
-    pub resource_claims: Option<Vec<WorkflowTemplateResourceClaims>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -629,8 +611,6 @@ pub struct WorkflowTemplateArgumentsArtifacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateArgumentsArtifactsPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateArgumentsArtifactsRaw>,
     #[serde(
         default,
@@ -955,12 +935,6 @@ pub struct WorkflowTemplateArgumentsArtifactsHttp {
     pub auth: Option<WorkflowTemplateArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -1200,21 +1174,6 @@ pub struct WorkflowTemplateArgumentsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -1227,12 +1186,6 @@ pub struct WorkflowTemplateArgumentsArtifactsS3 {
         rename = "accessKeySecret"
     )]
     pub access_key_secret: Option<WorkflowTemplateArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<WorkflowTemplateArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -1287,16 +1240,6 @@ pub struct WorkflowTemplateArgumentsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -1513,916 +1456,6 @@ pub struct WorkflowTemplateExecutor {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPlugins {
-    pub metadata: WorkflowTemplateExecutorPluginsMetadata,
-    pub spec: WorkflowTemplateExecutorPluginsSpec,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finalizers: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpec {
-    pub sidecar: WorkflowTemplateExecutorPluginsSpecSidecar,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecar {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "automountServiceAccountToken"
-    )]
-    pub automount_service_account_token: Option<bool>,
-    pub container: WorkflowTemplateExecutorPluginsSpecSidecarContainer,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainer {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub env: Option<Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerEnv>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "envFrom")]
-    pub env_from: Option<Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvFrom>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "imagePullPolicy"
-    )]
-    pub image_pull_policy: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lifecycle: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecycle>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "livenessProbe"
-    )]
-    pub liveness_probe: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbe>,
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ports: Option<Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerPorts>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "readinessProbe"
-    )]
-    pub readiness_probe: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbe>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resizePolicy"
-    )]
-    pub resize_policy: Option<Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerResizePolicy>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerResources>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "restartPolicy"
-    )]
-    pub restart_policy: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "securityContext"
-    )]
-    pub security_context:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContext>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "startupProbe"
-    )]
-    pub startup_probe: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbe>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stdin: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "stdinOnce")]
-    pub stdin_once: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "terminationMessagePath"
-    )]
-    pub termination_message_path: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "terminationMessagePolicy"
-    )]
-    pub termination_message_policy: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tty: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "volumeDevices"
-    )]
-    pub volume_devices:
-        Option<Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerVolumeDevices>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "volumeMounts"
-    )]
-    pub volume_mounts: Option<Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerVolumeMounts>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "workingDir"
-    )]
-    pub working_dir: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerEnv {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "valueFrom")]
-    pub value_from: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFrom>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFrom {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "configMapKeyRef"
-    )]
-    pub config_map_key_ref:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFromConfigMapKeyRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "fieldRef")]
-    pub field_ref: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFromFieldRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceFieldRef"
-    )]
-    pub resource_field_ref:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFromResourceFieldRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "secretKeyRef"
-    )]
-    pub secret_key_ref:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFromSecretKeyRef>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFromConfigMapKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFromFieldRef {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "apiVersion"
-    )]
-    pub api_version: Option<String>,
-    #[serde(rename = "fieldPath")]
-    pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFromResourceFieldRef {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "containerName"
-    )]
-    pub container_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub divisor: Option<IntOrString>,
-    pub resource: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvValueFromSecretKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvFrom {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "configMapRef"
-    )]
-    pub config_map_ref:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvFromConfigMapRef>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "secretRef")]
-    pub secret_ref: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvFromSecretRef>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvFromConfigMapRef {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerEnvFromSecretRef {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecycle {
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "postStart")]
-    pub post_start: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStart>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "preStop")]
-    pub pre_stop: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStop>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "stopSignal"
-    )]
-    pub stop_signal: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStart {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStartExec>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpGet")]
-    pub http_get:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStartHttpGet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sleep: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStartSleep>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tcpSocket")]
-    pub tcp_socket:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStartTcpSocket>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStartExec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStartHttpGet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "httpHeaders"
-    )]
-    pub http_headers: Option<
-        Vec<
-            WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStartHttpGetHttpHeaders,
-        >,
-    >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub port: IntOrString,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStartHttpGetHttpHeaders {
-    pub name: String,
-    pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStartSleep {
-    pub seconds: i64,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePostStartTcpSocket {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    pub port: IntOrString,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStop {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStopExec>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpGet")]
-    pub http_get:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStopHttpGet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sleep: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStopSleep>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tcpSocket")]
-    pub tcp_socket:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStopTcpSocket>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStopExec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStopHttpGet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "httpHeaders"
-    )]
-    pub http_headers: Option<
-        Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStopHttpGetHttpHeaders>,
-    >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub port: IntOrString,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStopHttpGetHttpHeaders {
-    pub name: String,
-    pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStopSleep {
-    pub seconds: i64,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLifecyclePreStopTcpSocket {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    pub port: IntOrString,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbe {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbeExec>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "failureThreshold"
-    )]
-    pub failure_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grpc: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbeGrpc>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpGet")]
-    pub http_get: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbeHttpGet>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "initialDelaySeconds"
-    )]
-    pub initial_delay_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "periodSeconds"
-    )]
-    pub period_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "successThreshold"
-    )]
-    pub success_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tcpSocket")]
-    pub tcp_socket:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbeTcpSocket>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "terminationGracePeriodSeconds"
-    )]
-    pub termination_grace_period_seconds: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "timeoutSeconds"
-    )]
-    pub timeout_seconds: Option<i32>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbeExec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbeGrpc {
-    pub port: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbeHttpGet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "httpHeaders"
-    )]
-    pub http_headers: Option<
-        Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbeHttpGetHttpHeaders>,
-    >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub port: IntOrString,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbeHttpGetHttpHeaders {
-    pub name: String,
-    pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerLivenessProbeTcpSocket {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    pub port: IntOrString,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerPorts {
-    #[serde(rename = "containerPort")]
-    pub container_port: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "hostIP")]
-    pub host_ip: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "hostPort")]
-    pub host_port: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbe {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbeExec>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "failureThreshold"
-    )]
-    pub failure_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grpc: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbeGrpc>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpGet")]
-    pub http_get: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbeHttpGet>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "initialDelaySeconds"
-    )]
-    pub initial_delay_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "periodSeconds"
-    )]
-    pub period_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "successThreshold"
-    )]
-    pub success_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tcpSocket")]
-    pub tcp_socket:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbeTcpSocket>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "terminationGracePeriodSeconds"
-    )]
-    pub termination_grace_period_seconds: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "timeoutSeconds"
-    )]
-    pub timeout_seconds: Option<i32>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbeExec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbeGrpc {
-    pub port: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbeHttpGet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "httpHeaders"
-    )]
-    pub http_headers: Option<
-        Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbeHttpGetHttpHeaders>,
-    >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub port: IntOrString,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbeHttpGetHttpHeaders {
-    pub name: String,
-    pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerReadinessProbeTcpSocket {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    pub port: IntOrString,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerResizePolicy {
-    #[serde(rename = "resourceName")]
-    pub resource_name: String,
-    #[serde(rename = "restartPolicy")]
-    pub restart_policy: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerResources {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerResourcesClaims>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<BTreeMap<String, IntOrString>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<BTreeMap<String, IntOrString>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerResourcesClaims {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContext {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "allowPrivilegeEscalation"
-    )]
-    pub allow_privilege_escalation: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "appArmorProfile"
-    )]
-    pub app_armor_profile:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContextAppArmorProfile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capabilities:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContextCapabilities>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub privileged: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "procMount")]
-    pub proc_mount: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "readOnlyRootFilesystem"
-    )]
-    pub read_only_root_filesystem: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "runAsGroup"
-    )]
-    pub run_as_group: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "runAsNonRoot"
-    )]
-    pub run_as_non_root: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "runAsUser")]
-    pub run_as_user: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "seLinuxOptions"
-    )]
-    pub se_linux_options:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContextSeLinuxOptions>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "seccompProfile"
-    )]
-    pub seccomp_profile:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContextSeccompProfile>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "windowsOptions"
-    )]
-    pub windows_options:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContextWindowsOptions>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContextAppArmorProfile {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "localhostProfile"
-    )]
-    pub localhost_profile: Option<String>,
-    #[serde(rename = "type")]
-    pub r#type: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContextCapabilities {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub add: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drop: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContextSeLinuxOptions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
-    pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContextSeccompProfile {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "localhostProfile"
-    )]
-    pub localhost_profile: Option<String>,
-    #[serde(rename = "type")]
-    pub r#type: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerSecurityContextWindowsOptions {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "gmsaCredentialSpec"
-    )]
-    pub gmsa_credential_spec: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "gmsaCredentialSpecName"
-    )]
-    pub gmsa_credential_spec_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "hostProcess"
-    )]
-    pub host_process: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "runAsUserName"
-    )]
-    pub run_as_user_name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbe {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exec: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbeExec>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "failureThreshold"
-    )]
-    pub failure_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grpc: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbeGrpc>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "httpGet")]
-    pub http_get: Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbeHttpGet>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "initialDelaySeconds"
-    )]
-    pub initial_delay_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "periodSeconds"
-    )]
-    pub period_seconds: Option<i32>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "successThreshold"
-    )]
-    pub success_threshold: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "tcpSocket")]
-    pub tcp_socket:
-        Option<WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbeTcpSocket>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "terminationGracePeriodSeconds"
-    )]
-    pub termination_grace_period_seconds: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "timeoutSeconds"
-    )]
-    pub timeout_seconds: Option<i32>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbeExec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbeGrpc {
-    pub port: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbeHttpGet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "httpHeaders"
-    )]
-    pub http_headers: Option<
-        Vec<WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbeHttpGetHttpHeaders>,
-    >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    pub port: IntOrString,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbeHttpGetHttpHeaders {
-    pub name: String,
-    pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerStartupProbeTcpSocket {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    pub port: IntOrString,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerVolumeDevices {
-    #[serde(rename = "devicePath")]
-    pub device_path: String,
-    pub name: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateExecutorPluginsSpecSidecarContainerVolumeMounts {
-    #[serde(rename = "mountPath")]
-    pub mount_path: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "mountPropagation"
-    )]
-    pub mount_propagation: Option<String>,
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "readOnly")]
-    pub read_only: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "recursiveReadOnly"
-    )]
-    pub recursive_read_only: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "subPath")]
-    pub sub_path: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "subPathExpr"
-    )]
-    pub sub_path_expr: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateHooks {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<WorkflowTemplateHooksArguments>,
@@ -2499,8 +1532,6 @@ pub struct WorkflowTemplateHooksArgumentsArtifacts {
     pub oss: Option<WorkflowTemplateHooksArgumentsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateHooksArgumentsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateHooksArgumentsArtifactsRaw>,
     #[serde(
@@ -2828,12 +1859,6 @@ pub struct WorkflowTemplateHooksArgumentsArtifactsHttp {
     pub auth: Option<WorkflowTemplateHooksArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateHooksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -3077,21 +2102,6 @@ pub struct WorkflowTemplateHooksArgumentsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateHooksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateHooksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -3104,12 +2114,6 @@ pub struct WorkflowTemplateHooksArgumentsArtifactsS3 {
         rename = "accessKeySecret"
     )]
     pub access_key_secret: Option<WorkflowTemplateHooksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<WorkflowTemplateHooksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -3164,16 +2168,6 @@ pub struct WorkflowTemplateHooksArgumentsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateHooksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3364,16 +2358,9 @@ pub struct WorkflowTemplateMetricsPrometheusCounter {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateMetricsPrometheusGauge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<WorkflowTemplateMetricsPrometheusGaugeOperation>,
+    pub operation: Option<String>,
     pub realtime: bool,
     pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateMetricsPrometheusGaugeOperation {
-    Set,
-    Add,
-    Sub,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3451,7 +2438,7 @@ pub struct WorkflowTemplatePodGc {
     )]
     pub label_selector: Option<WorkflowTemplatePodGcLabelSelector>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<WorkflowTemplatePodGcStrategy>,
+    pub strategy: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3478,56 +2465,12 @@ pub struct WorkflowTemplatePodGcLabelSelectorMatchExpressions {
     pub values: Option<Vec<String>>,
 }
 
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplatePodGcStrategy {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    OnPodCompletion,
-    OnPodSuccess,
-    OnWorkflowCompletion,
-    OnWorkflowSuccess,
-}
-
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplatePodMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplatePodResources {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Vec<WorkflowTemplatePodResourcesClaims>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<BTreeMap<String, IntOrString>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<BTreeMap<String, IntOrString>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplatePodResourcesClaims {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateResourceClaims {
-    pub name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimName"
-    )]
-    pub resource_claim_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimTemplateName"
-    )]
-    pub resource_claim_template_name: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3545,7 +2488,7 @@ pub struct WorkflowTemplateRetryStrategy {
         skip_serializing_if = "Option::is_none",
         rename = "retryPolicy"
     )]
-    pub retry_policy: Option<WorkflowTemplateRetryStrategyRetryPolicy>,
+    pub retry_policy: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3575,14 +2518,6 @@ pub struct WorkflowTemplateRetryStrategyBackoff {
         rename = "maxDuration"
     )]
     pub max_duration: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateRetryStrategyRetryPolicy {
-    Always,
-    OnFailure,
-    OnError,
-    OnTransientError,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3728,9 +2663,23 @@ pub struct WorkflowTemplateSecurityContextWindowsOptions {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateSynchronization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutex: Option<WorkflowTemplateSynchronizationMutex>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutexes: Option<Vec<WorkflowTemplateSynchronizationMutexes>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semaphore: Option<WorkflowTemplateSynchronizationSemaphore>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semaphores: Option<Vec<WorkflowTemplateSynchronizationSemaphores>>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateSynchronizationMutex {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3741,6 +2690,34 @@ pub struct WorkflowTemplateSynchronizationMutexes {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateSynchronizationSemaphore {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "configMapKeyRef"
+    )]
+    pub config_map_key_ref: Option<WorkflowTemplateSynchronizationSemaphoreConfigMapKeyRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<WorkflowTemplateSynchronizationSemaphoreDatabase>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateSynchronizationSemaphoreConfigMapKeyRef {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateSynchronizationSemaphoreDatabase {
+    pub key: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -3847,20 +2824,8 @@ pub struct WorkflowTemplateTemplateDefaults {
     pub outputs: Option<WorkflowTemplateTemplateDefaultsOutputs>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "pendingTimeout"
-    )]
-    pub pending_timeout: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "podResources"
-    )]
-    pub pod_resources: Option<WorkflowTemplateTemplateDefaultsPodResources>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3875,12 +2840,6 @@ pub struct WorkflowTemplateTemplateDefaults {
     pub priority_class_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<WorkflowTemplateTemplateDefaultsResource>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaims"
-    )]
-    pub resource_claims: Option<Vec<WorkflowTemplateTemplateDefaultsResourceClaims>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -4270,8 +3229,6 @@ pub struct WorkflowTemplateTemplateDefaultsArchiveLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oss: Option<WorkflowTemplateTemplateDefaultsArchiveLocationOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplateDefaultsArchiveLocationPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplateDefaultsArchiveLocationRaw>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3: Option<WorkflowTemplateTemplateDefaultsArchiveLocationS3>,
@@ -4534,12 +3491,6 @@ pub struct WorkflowTemplateTemplateDefaultsArchiveLocationHttp {
     pub auth: Option<WorkflowTemplateTemplateDefaultsArchiveLocationHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplateDefaultsArchiveLocationHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -4785,21 +3736,6 @@ pub struct WorkflowTemplateTemplateDefaultsArchiveLocationOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsArchiveLocationPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsArchiveLocationRaw {
     pub data: String,
 }
@@ -4812,12 +3748,6 @@ pub struct WorkflowTemplateTemplateDefaultsArchiveLocationS3 {
         rename = "accessKeySecret"
     )]
     pub access_key_secret: Option<WorkflowTemplateTemplateDefaultsArchiveLocationS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<WorkflowTemplateTemplateDefaultsArchiveLocationS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -4874,16 +3804,6 @@ pub struct WorkflowTemplateTemplateDefaultsArchiveLocationS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsArchiveLocationS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -4998,13 +3918,6 @@ pub struct WorkflowTemplateTemplateDefaultsContainer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<WorkflowTemplateTemplateDefaultsContainerRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<WorkflowTemplateTemplateDefaultsContainerSecurityContext>,
@@ -5075,12 +3988,6 @@ pub struct WorkflowTemplateTemplateDefaultsContainerEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<WorkflowTemplateTemplateDefaultsContainerEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -5112,16 +4019,6 @@ pub struct WorkflowTemplateTemplateDefaultsContainerEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsContainerEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -5522,20 +4419,6 @@ pub struct WorkflowTemplateTemplateDefaultsContainerResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsContainerRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<WorkflowTemplateTemplateDefaultsContainerRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsContainerRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsContainerSecurityContext {
     #[serde(
         default,
@@ -5872,13 +4755,6 @@ pub struct WorkflowTemplateTemplateDefaultsContainerSetContainers {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<WorkflowTemplateTemplateDefaultsContainerSetContainersRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context:
@@ -5953,13 +4829,6 @@ pub struct WorkflowTemplateTemplateDefaultsContainerSetContainersEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref:
-        Option<WorkflowTemplateTemplateDefaultsContainerSetContainersEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -5992,16 +4861,6 @@ pub struct WorkflowTemplateTemplateDefaultsContainerSetContainersEnvValueFromFie
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsContainerSetContainersEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -6404,21 +5263,6 @@ pub struct WorkflowTemplateTemplateDefaultsContainerSetContainersResourcesClaims
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsContainerSetContainersRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes:
-        Option<WorkflowTemplateTemplateDefaultsContainerSetContainersRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsContainerSetContainersRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -6839,8 +5683,6 @@ pub struct WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsRaw>,
     #[serde(
         default,
@@ -7177,12 +6019,6 @@ pub struct WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsHttp {
     pub auth: Option<WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -7432,21 +6268,6 @@ pub struct WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsOssSecretKe
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -7460,13 +6281,6 @@ pub struct WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -7525,16 +6339,6 @@ pub struct WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsS3AccessKey
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsDagTasksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -7744,8 +6548,6 @@ pub struct WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifacts {
     pub oss: Option<WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsRaw>,
     #[serde(
@@ -8093,12 +6895,6 @@ pub struct WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsHttp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers:
         Option<Vec<WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -8316,21 +7112,6 @@ pub struct WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsOssSec
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -8344,13 +7125,6 @@ pub struct WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -8410,16 +7184,6 @@ pub struct WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsS3Acce
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsDagTasksHooksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -8655,8 +7419,6 @@ pub struct WorkflowTemplateTemplateDefaultsDataSourceArtifactPaths {
     pub oss: Option<WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsRaw>,
     #[serde(
@@ -8992,12 +7754,6 @@ pub struct WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsHttp {
     pub auth: Option<WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -9254,21 +8010,6 @@ pub struct WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsOssSecretKeySe
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsRaw {
     pub data: String,
 }
@@ -9282,13 +8023,6 @@ pub struct WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -9346,16 +8080,6 @@ pub struct WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsS3AccessKeySec
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsDataSourceArtifactPathsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -9562,13 +8286,6 @@ pub struct WorkflowTemplateTemplateDefaultsInitContainers {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<WorkflowTemplateTemplateDefaultsInitContainersRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<WorkflowTemplateTemplateDefaultsInitContainersSecurityContext>,
@@ -9639,12 +8356,6 @@ pub struct WorkflowTemplateTemplateDefaultsInitContainersEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<WorkflowTemplateTemplateDefaultsInitContainersEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -9677,16 +8388,6 @@ pub struct WorkflowTemplateTemplateDefaultsInitContainersEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsInitContainersEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -10090,21 +8791,6 @@ pub struct WorkflowTemplateTemplateDefaultsInitContainersResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsInitContainersRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes:
-        Option<WorkflowTemplateTemplateDefaultsInitContainersRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsInitContainersRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsInitContainersSecurityContext {
     #[serde(
         default,
@@ -10430,8 +9116,6 @@ pub struct WorkflowTemplateTemplateDefaultsInputsArtifacts {
     pub oss: Option<WorkflowTemplateTemplateDefaultsInputsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplateDefaultsInputsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplateDefaultsInputsArtifactsRaw>,
     #[serde(
@@ -10764,12 +9448,6 @@ pub struct WorkflowTemplateTemplateDefaultsInputsArtifactsHttp {
     pub auth: Option<WorkflowTemplateTemplateDefaultsInputsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplateDefaultsInputsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -11015,21 +9693,6 @@ pub struct WorkflowTemplateTemplateDefaultsInputsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsInputsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsInputsArtifactsRaw {
     pub data: String,
 }
@@ -11042,12 +9705,6 @@ pub struct WorkflowTemplateTemplateDefaultsInputsArtifactsS3 {
         rename = "accessKeySecret"
     )]
     pub access_key_secret: Option<WorkflowTemplateTemplateDefaultsInputsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<WorkflowTemplateTemplateDefaultsInputsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -11104,16 +9761,6 @@ pub struct WorkflowTemplateTemplateDefaultsInputsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsInputsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -11251,8 +9898,11 @@ pub struct WorkflowTemplateTemplateDefaultsMemoizeCache {
 
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsMemoizeCacheConfigMap {
+    pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -11292,16 +9942,9 @@ pub struct WorkflowTemplateTemplateDefaultsMetricsPrometheusCounter {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsMetricsPrometheusGauge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<WorkflowTemplateTemplateDefaultsMetricsPrometheusGaugeOperation>,
+    pub operation: Option<String>,
     pub realtime: bool,
     pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsMetricsPrometheusGaugeOperation {
-    Set,
-    Add,
-    Sub,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -11381,8 +10024,6 @@ pub struct WorkflowTemplateTemplateDefaultsOutputsArtifacts {
     pub oss: Option<WorkflowTemplateTemplateDefaultsOutputsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplateDefaultsOutputsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplateDefaultsOutputsArtifactsRaw>,
     #[serde(
@@ -11715,12 +10356,6 @@ pub struct WorkflowTemplateTemplateDefaultsOutputsArtifactsHttp {
     pub auth: Option<WorkflowTemplateTemplateDefaultsOutputsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplateDefaultsOutputsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -11966,21 +10601,6 @@ pub struct WorkflowTemplateTemplateDefaultsOutputsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsOutputsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsOutputsArtifactsRaw {
     pub data: String,
 }
@@ -11994,12 +10614,6 @@ pub struct WorkflowTemplateTemplateDefaultsOutputsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplateDefaultsOutputsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<WorkflowTemplateTemplateDefaultsOutputsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -12057,16 +10671,6 @@ pub struct WorkflowTemplateTemplateDefaultsOutputsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsOutputsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -12189,25 +10793,8 @@ pub struct WorkflowTemplateTemplateDefaultsOutputsParametersValueFromConfigMapKe
 pub struct WorkflowTemplateTemplateDefaultsOutputsParametersValueFromSupplied {}
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsPodResources {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Vec<WorkflowTemplateTemplateDefaultsPodResourcesClaims>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<BTreeMap<String, IntOrString>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<BTreeMap<String, IntOrString>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsPodResourcesClaims {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
 pub struct WorkflowTemplateTemplateDefaultsResource {
-    pub action: WorkflowTemplateTemplateDefaultsResourceAction,
+    pub action: String,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -12229,7 +10816,7 @@ pub struct WorkflowTemplateTemplateDefaultsResource {
         skip_serializing_if = "Option::is_none",
         rename = "mergeStrategy"
     )]
-    pub merge_strategy: Option<WorkflowTemplateTemplateDefaultsResourceMergeStrategy>,
+    pub merge_strategy: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -12242,22 +10829,6 @@ pub struct WorkflowTemplateTemplateDefaultsResource {
         rename = "successCondition"
     )]
     pub success_condition: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsResourceAction {
-    #[serde(rename = "get")]
-    Get,
-    #[serde(rename = "create")]
-    Create,
-    #[serde(rename = "apply")]
-    Apply,
-    #[serde(rename = "delete")]
-    Delete,
-    #[serde(rename = "replace")]
-    Replace,
-    #[serde(rename = "patch")]
-    Patch,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -12319,8 +10890,6 @@ pub struct WorkflowTemplateTemplateDefaultsResourceManifestFromArtifact {
     pub oss: Option<WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactRaw>,
     #[serde(
@@ -12661,12 +11230,6 @@ pub struct WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactHttp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers:
         Option<Vec<WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -12895,21 +11458,6 @@ pub struct WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactOssSecret
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactRaw {
     pub data: String,
 }
@@ -12923,13 +11471,6 @@ pub struct WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -12988,16 +11529,6 @@ pub struct WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactS3AccessK
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -13059,33 +11590,6 @@ pub struct WorkflowTemplateTemplateDefaultsResourceManifestFromArtifactS3Session
     pub optional: Option<bool>,
 }
 
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsResourceMergeStrategy {
-    #[serde(rename = "strategic")]
-    Strategic,
-    #[serde(rename = "merge")]
-    Merge,
-    #[serde(rename = "json")]
-    Json,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsResourceClaims {
-    pub name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimName"
-    )]
-    pub resource_claim_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimTemplateName"
-    )]
-    pub resource_claim_template_name: Option<String>,
-}
-
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsRetryStrategy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13101,7 +11605,7 @@ pub struct WorkflowTemplateTemplateDefaultsRetryStrategy {
         skip_serializing_if = "Option::is_none",
         rename = "retryPolicy"
     )]
-    pub retry_policy: Option<WorkflowTemplateTemplateDefaultsRetryStrategyRetryPolicy>,
+    pub retry_policy: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -13132,14 +11636,6 @@ pub struct WorkflowTemplateTemplateDefaultsRetryStrategyBackoff {
         rename = "maxDuration"
     )]
     pub max_duration: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsRetryStrategyRetryPolicy {
-    Always,
-    OnFailure,
-    OnError,
-    OnTransientError,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -13192,12 +11688,6 @@ pub struct WorkflowTemplateTemplateDefaultsScript {
         rename = "restartPolicy"
     )]
     pub restart_policy: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules: Option<Vec<WorkflowTemplateTemplateDefaultsScriptRestartPolicyRules>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -13273,12 +11763,6 @@ pub struct WorkflowTemplateTemplateDefaultsScriptEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<WorkflowTemplateTemplateDefaultsScriptEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -13310,16 +11794,6 @@ pub struct WorkflowTemplateTemplateDefaultsScriptEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsScriptEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -13717,20 +12191,6 @@ pub struct WorkflowTemplateTemplateDefaultsScriptResourcesClaims {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsScriptRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<WorkflowTemplateTemplateDefaultsScriptRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsScriptRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -14195,13 +12655,6 @@ pub struct WorkflowTemplateTemplateDefaultsSidecars {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<WorkflowTemplateTemplateDefaultsSidecarsRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<WorkflowTemplateTemplateDefaultsSidecarsSecurityContext>,
@@ -14272,12 +12725,6 @@ pub struct WorkflowTemplateTemplateDefaultsSidecarsEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<WorkflowTemplateTemplateDefaultsSidecarsEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -14309,16 +12756,6 @@ pub struct WorkflowTemplateTemplateDefaultsSidecarsEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsSidecarsEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -14719,20 +13156,6 @@ pub struct WorkflowTemplateTemplateDefaultsSidecarsResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsSidecarsRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<WorkflowTemplateTemplateDefaultsSidecarsRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsSidecarsRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsSidecarsSecurityContext {
     #[serde(
         default,
@@ -15098,8 +13521,6 @@ pub struct WorkflowTemplateTemplateDefaultsStepsArgumentsArtifacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsRaw>,
     #[serde(
         default,
@@ -15434,12 +13855,6 @@ pub struct WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsHttp {
     pub auth: Option<WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -15696,21 +14111,6 @@ pub struct WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsOssSecretKeySe
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -15724,13 +14124,6 @@ pub struct WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -15788,16 +14181,6 @@ pub struct WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsS3AccessKeySec
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsStepsArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -16005,8 +14388,6 @@ pub struct WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifacts {
     pub oss: Option<WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsRaw>,
     #[serde(
@@ -16347,12 +14728,6 @@ pub struct WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsHttp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers:
         Option<Vec<WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -16581,21 +14956,6 @@ pub struct WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsOssSecret
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -16609,13 +14969,6 @@ pub struct WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -16674,16 +15027,6 @@ pub struct WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsS3AccessK
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplateDefaultsStepsHooksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -16856,9 +15199,23 @@ pub struct WorkflowTemplateTemplateDefaultsSuspend {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplateDefaultsSynchronization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutex: Option<WorkflowTemplateTemplateDefaultsSynchronizationMutex>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutexes: Option<Vec<WorkflowTemplateTemplateDefaultsSynchronizationMutexes>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semaphore: Option<WorkflowTemplateTemplateDefaultsSynchronizationSemaphore>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semaphores: Option<Vec<WorkflowTemplateTemplateDefaultsSynchronizationSemaphores>>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateTemplateDefaultsSynchronizationMutex {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -16869,6 +15226,35 @@ pub struct WorkflowTemplateTemplateDefaultsSynchronizationMutexes {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateTemplateDefaultsSynchronizationSemaphore {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "configMapKeyRef"
+    )]
+    pub config_map_key_ref:
+        Option<WorkflowTemplateTemplateDefaultsSynchronizationSemaphoreConfigMapKeyRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<WorkflowTemplateTemplateDefaultsSynchronizationSemaphoreDatabase>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateTemplateDefaultsSynchronizationSemaphoreConfigMapKeyRef {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateTemplateDefaultsSynchronizationSemaphoreDatabase {
+    pub key: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -17562,13 +15948,6 @@ pub struct WorkflowTemplateTemplateDefaultsVolumesProjectedSources {
         rename = "downwardAPI"
     )]
     pub downward_api: Option<WorkflowTemplateTemplateDefaultsVolumesProjectedSourcesDownwardApi>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "podCertificate"
-    )]
-    pub pod_certificate:
-        Option<WorkflowTemplateTemplateDefaultsVolumesProjectedSourcesPodCertificate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<WorkflowTemplateTemplateDefaultsVolumesProjectedSourcesSecret>,
     #[serde(
@@ -17685,40 +16064,6 @@ pub struct WorkflowTemplateTemplateDefaultsVolumesProjectedSourcesDownwardApiIte
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub divisor: Option<IntOrString>,
     pub resource: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplateDefaultsVolumesProjectedSourcesPodCertificate {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "certificateChainPath"
-    )]
-    pub certificate_chain_path: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "credentialBundlePath"
-    )]
-    pub credential_bundle_path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "keyPath")]
-    pub key_path: Option<String>,
-    #[serde(rename = "keyType")]
-    pub key_type: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "maxExpirationSeconds"
-    )]
-    pub max_expiration_seconds: Option<i32>,
-    #[serde(rename = "signerName")]
-    pub signer_name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "userAnnotations"
-    )]
-    pub user_annotations: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -17990,20 +16335,8 @@ pub struct WorkflowTemplateTemplates {
     pub outputs: Option<WorkflowTemplateTemplatesOutputs>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "pendingTimeout"
-    )]
-    pub pending_timeout: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "podResources"
-    )]
-    pub pod_resources: Option<WorkflowTemplateTemplatesPodResources>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -18018,12 +16351,6 @@ pub struct WorkflowTemplateTemplates {
     pub priority_class_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<WorkflowTemplateTemplatesResource>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaims"
-    )]
-    pub resource_claims: Option<Vec<WorkflowTemplateTemplatesResourceClaims>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -18413,8 +16740,6 @@ pub struct WorkflowTemplateTemplatesArchiveLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oss: Option<WorkflowTemplateTemplatesArchiveLocationOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplatesArchiveLocationPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplatesArchiveLocationRaw>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3: Option<WorkflowTemplateTemplatesArchiveLocationS3>,
@@ -18672,12 +16997,6 @@ pub struct WorkflowTemplateTemplatesArchiveLocationHttp {
     pub auth: Option<WorkflowTemplateTemplatesArchiveLocationHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplatesArchiveLocationHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -18921,21 +17240,6 @@ pub struct WorkflowTemplateTemplatesArchiveLocationOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesArchiveLocationPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesArchiveLocationRaw {
     pub data: String,
 }
@@ -18948,12 +17252,6 @@ pub struct WorkflowTemplateTemplatesArchiveLocationS3 {
         rename = "accessKeySecret"
     )]
     pub access_key_secret: Option<WorkflowTemplateTemplatesArchiveLocationS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<WorkflowTemplateTemplatesArchiveLocationS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -19008,16 +17306,6 @@ pub struct WorkflowTemplateTemplatesArchiveLocationS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesArchiveLocationS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -19145,12 +17433,6 @@ pub struct WorkflowTemplateTemplatesContainer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules: Option<Vec<WorkflowTemplateTemplatesContainerRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<WorkflowTemplateTemplatesContainerSecurityContext>,
@@ -19220,12 +17502,6 @@ pub struct WorkflowTemplateTemplatesContainerEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<WorkflowTemplateTemplatesContainerEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref: Option<WorkflowTemplateTemplatesContainerEnvValueFromResourceFieldRef>,
@@ -19256,16 +17532,6 @@ pub struct WorkflowTemplateTemplatesContainerEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesContainerEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -19666,20 +17932,6 @@ pub struct WorkflowTemplateTemplatesContainerResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesContainerRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<WorkflowTemplateTemplatesContainerRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesContainerRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesContainerSecurityContext {
     #[serde(
         default,
@@ -20009,13 +18261,6 @@ pub struct WorkflowTemplateTemplatesContainerSetContainers {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<WorkflowTemplateTemplatesContainerSetContainersRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<WorkflowTemplateTemplatesContainerSetContainersSecurityContext>,
@@ -20086,12 +18331,6 @@ pub struct WorkflowTemplateTemplatesContainerSetContainersEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<WorkflowTemplateTemplatesContainerSetContainersEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -20124,16 +18363,6 @@ pub struct WorkflowTemplateTemplatesContainerSetContainersEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesContainerSetContainersEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -20536,21 +18765,6 @@ pub struct WorkflowTemplateTemplatesContainerSetContainersResourcesClaims {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesContainerSetContainersRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes:
-        Option<WorkflowTemplateTemplatesContainerSetContainersRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesContainerSetContainersRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -20968,8 +19182,6 @@ pub struct WorkflowTemplateTemplatesDagTasksArgumentsArtifacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplatesDagTasksArgumentsArtifactsPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplatesDagTasksArgumentsArtifactsRaw>,
     #[serde(
         default,
@@ -21304,12 +19516,6 @@ pub struct WorkflowTemplateTemplatesDagTasksArgumentsArtifactsHttp {
     pub auth: Option<WorkflowTemplateTemplatesDagTasksArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplatesDagTasksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -21558,21 +19764,6 @@ pub struct WorkflowTemplateTemplatesDagTasksArgumentsArtifactsOssSecretKeySecret
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesDagTasksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesDagTasksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -21586,13 +19777,6 @@ pub struct WorkflowTemplateTemplatesDagTasksArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplatesDagTasksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<WorkflowTemplateTemplatesDagTasksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -21650,16 +19834,6 @@ pub struct WorkflowTemplateTemplatesDagTasksArgumentsArtifactsS3AccessKeySecret 
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesDagTasksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -21866,8 +20040,6 @@ pub struct WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifacts {
     pub oss: Option<WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsRaw>,
     #[serde(
@@ -22204,12 +20376,6 @@ pub struct WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsHttp {
     pub auth: Option<WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -22469,21 +20635,6 @@ pub struct WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsOssSecretKeyS
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -22497,13 +20648,6 @@ pub struct WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -22561,16 +20705,6 @@ pub struct WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsS3AccessKeySe
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesDagTasksHooksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -22802,8 +20936,6 @@ pub struct WorkflowTemplateTemplatesDataSourceArtifactPaths {
     pub oss: Option<WorkflowTemplateTemplatesDataSourceArtifactPathsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplatesDataSourceArtifactPathsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplatesDataSourceArtifactPathsRaw>,
     #[serde(
@@ -23136,12 +21268,6 @@ pub struct WorkflowTemplateTemplatesDataSourceArtifactPathsHttp {
     pub auth: Option<WorkflowTemplateTemplatesDataSourceArtifactPathsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplatesDataSourceArtifactPathsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -23387,21 +21513,6 @@ pub struct WorkflowTemplateTemplatesDataSourceArtifactPathsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesDataSourceArtifactPathsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesDataSourceArtifactPathsRaw {
     pub data: String,
 }
@@ -23415,12 +21526,6 @@ pub struct WorkflowTemplateTemplatesDataSourceArtifactPathsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplatesDataSourceArtifactPathsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<WorkflowTemplateTemplatesDataSourceArtifactPathsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -23478,16 +21583,6 @@ pub struct WorkflowTemplateTemplatesDataSourceArtifactPathsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesDataSourceArtifactPathsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -23694,13 +21789,6 @@ pub struct WorkflowTemplateTemplatesInitContainers {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules:
-        Option<Vec<WorkflowTemplateTemplatesInitContainersRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<WorkflowTemplateTemplatesInitContainersSecurityContext>,
@@ -23771,12 +21859,6 @@ pub struct WorkflowTemplateTemplatesInitContainersEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<WorkflowTemplateTemplatesInitContainersEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref:
@@ -23808,16 +21890,6 @@ pub struct WorkflowTemplateTemplatesInitContainersEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesInitContainersEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -24218,20 +22290,6 @@ pub struct WorkflowTemplateTemplatesInitContainersResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesInitContainersRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<WorkflowTemplateTemplatesInitContainersRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesInitContainersRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesInitContainersSecurityContext {
     #[serde(
         default,
@@ -24556,8 +22614,6 @@ pub struct WorkflowTemplateTemplatesInputsArtifacts {
     pub oss: Option<WorkflowTemplateTemplatesInputsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplatesInputsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplatesInputsArtifactsRaw>,
     #[serde(
@@ -24885,12 +22941,6 @@ pub struct WorkflowTemplateTemplatesInputsArtifactsHttp {
     pub auth: Option<WorkflowTemplateTemplatesInputsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplatesInputsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -25134,21 +23184,6 @@ pub struct WorkflowTemplateTemplatesInputsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesInputsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesInputsArtifactsRaw {
     pub data: String,
 }
@@ -25161,12 +23196,6 @@ pub struct WorkflowTemplateTemplatesInputsArtifactsS3 {
         rename = "accessKeySecret"
     )]
     pub access_key_secret: Option<WorkflowTemplateTemplatesInputsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<WorkflowTemplateTemplatesInputsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -25221,16 +23250,6 @@ pub struct WorkflowTemplateTemplatesInputsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesInputsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -25381,8 +23400,11 @@ pub struct WorkflowTemplateTemplatesMemoizeCache {
 
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesMemoizeCacheConfigMap {
+    pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -25422,16 +23444,9 @@ pub struct WorkflowTemplateTemplatesMetricsPrometheusCounter {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesMetricsPrometheusGauge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<WorkflowTemplateTemplatesMetricsPrometheusGaugeOperation>,
+    pub operation: Option<String>,
     pub realtime: bool,
     pub value: String,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesMetricsPrometheusGaugeOperation {
-    Set,
-    Add,
-    Sub,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -25511,8 +23526,6 @@ pub struct WorkflowTemplateTemplatesOutputsArtifacts {
     pub oss: Option<WorkflowTemplateTemplatesOutputsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplatesOutputsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplatesOutputsArtifactsRaw>,
     #[serde(
@@ -25840,12 +23853,6 @@ pub struct WorkflowTemplateTemplatesOutputsArtifactsHttp {
     pub auth: Option<WorkflowTemplateTemplatesOutputsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplatesOutputsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -26089,21 +24096,6 @@ pub struct WorkflowTemplateTemplatesOutputsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesOutputsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesOutputsArtifactsRaw {
     pub data: String,
 }
@@ -26116,12 +24108,6 @@ pub struct WorkflowTemplateTemplatesOutputsArtifactsS3 {
         rename = "accessKeySecret"
     )]
     pub access_key_secret: Option<WorkflowTemplateTemplatesOutputsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<WorkflowTemplateTemplatesOutputsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -26176,16 +24162,6 @@ pub struct WorkflowTemplateTemplatesOutputsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesOutputsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -26321,25 +24297,8 @@ pub struct WorkflowTemplateTemplatesOutputsParametersValueFromConfigMapKeyRef {
 pub struct WorkflowTemplateTemplatesOutputsParametersValueFromSupplied {}
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesPodResources {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Vec<WorkflowTemplateTemplatesPodResourcesClaims>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<BTreeMap<String, IntOrString>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<BTreeMap<String, IntOrString>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesPodResourcesClaims {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
 pub struct WorkflowTemplateTemplatesResource {
-    pub action: WorkflowTemplateTemplatesResourceAction,
+    pub action: String,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -26361,7 +24320,7 @@ pub struct WorkflowTemplateTemplatesResource {
         skip_serializing_if = "Option::is_none",
         rename = "mergeStrategy"
     )]
-    pub merge_strategy: Option<WorkflowTemplateTemplatesResourceMergeStrategy>,
+    pub merge_strategy: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -26374,22 +24333,6 @@ pub struct WorkflowTemplateTemplatesResource {
         rename = "successCondition"
     )]
     pub success_condition: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesResourceAction {
-    #[serde(rename = "get")]
-    Get,
-    #[serde(rename = "create")]
-    Create,
-    #[serde(rename = "apply")]
-    Apply,
-    #[serde(rename = "delete")]
-    Delete,
-    #[serde(rename = "replace")]
-    Replace,
-    #[serde(rename = "patch")]
-    Patch,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -26450,8 +24393,6 @@ pub struct WorkflowTemplateTemplatesResourceManifestFromArtifact {
     pub oss: Option<WorkflowTemplateTemplatesResourceManifestFromArtifactOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplatesResourceManifestFromArtifactPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplatesResourceManifestFromArtifactRaw>,
     #[serde(
@@ -26787,12 +24728,6 @@ pub struct WorkflowTemplateTemplatesResourceManifestFromArtifactHttp {
     pub auth: Option<WorkflowTemplateTemplatesResourceManifestFromArtifactHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplatesResourceManifestFromArtifactHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -27046,21 +24981,6 @@ pub struct WorkflowTemplateTemplatesResourceManifestFromArtifactOssSecretKeySecr
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesResourceManifestFromArtifactPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesResourceManifestFromArtifactRaw {
     pub data: String,
 }
@@ -27074,13 +24994,6 @@ pub struct WorkflowTemplateTemplatesResourceManifestFromArtifactS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplatesResourceManifestFromArtifactS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<WorkflowTemplateTemplatesResourceManifestFromArtifactS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -27138,16 +25051,6 @@ pub struct WorkflowTemplateTemplatesResourceManifestFromArtifactS3AccessKeySecre
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesResourceManifestFromArtifactS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -27209,33 +25112,6 @@ pub struct WorkflowTemplateTemplatesResourceManifestFromArtifactS3SessionTokenSe
     pub optional: Option<bool>,
 }
 
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesResourceMergeStrategy {
-    #[serde(rename = "strategic")]
-    Strategic,
-    #[serde(rename = "merge")]
-    Merge,
-    #[serde(rename = "json")]
-    Json,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesResourceClaims {
-    pub name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimName"
-    )]
-    pub resource_claim_name: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "resourceClaimTemplateName"
-    )]
-    pub resource_claim_template_name: Option<String>,
-}
-
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesRetryStrategy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27251,7 +25127,7 @@ pub struct WorkflowTemplateTemplatesRetryStrategy {
         skip_serializing_if = "Option::is_none",
         rename = "retryPolicy"
     )]
-    pub retry_policy: Option<WorkflowTemplateTemplatesRetryStrategyRetryPolicy>,
+    pub retry_policy: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -27281,14 +25157,6 @@ pub struct WorkflowTemplateTemplatesRetryStrategyBackoff {
         rename = "maxDuration"
     )]
     pub max_duration: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesRetryStrategyRetryPolicy {
-    Always,
-    OnFailure,
-    OnError,
-    OnTransientError,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -27341,12 +25209,6 @@ pub struct WorkflowTemplateTemplatesScript {
         rename = "restartPolicy"
     )]
     pub restart_policy: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules: Option<Vec<WorkflowTemplateTemplatesScriptRestartPolicyRules>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -27421,12 +25283,6 @@ pub struct WorkflowTemplateTemplatesScriptEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<WorkflowTemplateTemplatesScriptEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref: Option<WorkflowTemplateTemplatesScriptEnvValueFromResourceFieldRef>,
@@ -27457,16 +25313,6 @@ pub struct WorkflowTemplateTemplatesScriptEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesScriptEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -27862,20 +25708,6 @@ pub struct WorkflowTemplateTemplatesScriptResourcesClaims {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesScriptRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<WorkflowTemplateTemplatesScriptRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesScriptRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -28335,12 +26167,6 @@ pub struct WorkflowTemplateTemplatesSidecars {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "restartPolicyRules"
-    )]
-    pub restart_policy_rules: Option<Vec<WorkflowTemplateTemplatesSidecarsRestartPolicyRules>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "securityContext"
     )]
     pub security_context: Option<WorkflowTemplateTemplatesSidecarsSecurityContext>,
@@ -28410,12 +26236,6 @@ pub struct WorkflowTemplateTemplatesSidecarsEnvValueFrom {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        rename = "fileKeyRef"
-    )]
-    pub file_key_ref: Option<WorkflowTemplateTemplatesSidecarsEnvValueFromFileKeyRef>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
         rename = "resourceFieldRef"
     )]
     pub resource_field_ref: Option<WorkflowTemplateTemplatesSidecarsEnvValueFromResourceFieldRef>,
@@ -28446,16 +26266,6 @@ pub struct WorkflowTemplateTemplatesSidecarsEnvValueFromFieldRef {
     pub api_version: Option<String>,
     #[serde(rename = "fieldPath")]
     pub field_path: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesSidecarsEnvValueFromFileKeyRef {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    pub path: String,
-    #[serde(rename = "volumeName")]
-    pub volume_name: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -28855,20 +26665,6 @@ pub struct WorkflowTemplateTemplatesSidecarsResourcesClaims {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesSidecarsRestartPolicyRules {
-    pub action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "exitCodes")]
-    pub exit_codes: Option<WorkflowTemplateTemplatesSidecarsRestartPolicyRulesExitCodes>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesSidecarsRestartPolicyRulesExitCodes {
-    pub operator: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<i64>>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesSidecarsSecurityContext {
     #[serde(
         default,
@@ -29229,8 +27025,6 @@ pub struct WorkflowTemplateTemplatesStepsArgumentsArtifacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplatesStepsArgumentsArtifactsPlugin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplatesStepsArgumentsArtifactsRaw>,
     #[serde(
         default,
@@ -29562,12 +27356,6 @@ pub struct WorkflowTemplateTemplatesStepsArgumentsArtifactsHttp {
     pub auth: Option<WorkflowTemplateTemplatesStepsArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplatesStepsArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -29813,21 +27601,6 @@ pub struct WorkflowTemplateTemplatesStepsArgumentsArtifactsOssSecretKeySecret {
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesStepsArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesStepsArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -29841,12 +27614,6 @@ pub struct WorkflowTemplateTemplatesStepsArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplatesStepsArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style: Option<WorkflowTemplateTemplatesStepsArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -29904,16 +27671,6 @@ pub struct WorkflowTemplateTemplatesStepsArgumentsArtifactsS3AccessKeySecret {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesStepsArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -30120,8 +27877,6 @@ pub struct WorkflowTemplateTemplatesStepsHooksArgumentsArtifacts {
     pub oss: Option<WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsOss>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsPlugin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsRaw>,
     #[serde(
@@ -30457,12 +28212,6 @@ pub struct WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsHttp {
     pub auth: Option<WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsHttpAuth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsHttpHeaders>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "saveStreamViaFile"
-    )]
-    pub save_stream_via_file: Option<bool>,
     pub url: String,
 }
 
@@ -30716,21 +28465,6 @@ pub struct WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsOssSecretKeySecr
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsPlugin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "connectionTimeoutSeconds"
-    )]
-    pub connection_timeout_seconds: Option<i32>,
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsRaw {
     pub data: String,
 }
@@ -30744,13 +28478,6 @@ pub struct WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsS3 {
     )]
     pub access_key_secret:
         Option<WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsS3AccessKeySecret>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "addressingStyle"
-    )]
-    pub addressing_style:
-        Option<WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsS3AddressingStyle>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "caSecret")]
@@ -30808,16 +28535,6 @@ pub struct WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsS3AccessKeySecre
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum WorkflowTemplateTemplatesStepsHooksArgumentsArtifactsS3AddressingStyle {
-    #[serde(rename = "")]
-    KopiumEmpty,
-    #[serde(rename = "path")]
-    Path,
-    #[serde(rename = "virtual-hosted")]
-    VirtualHosted,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -30988,9 +28705,23 @@ pub struct WorkflowTemplateTemplatesSuspend {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct WorkflowTemplateTemplatesSynchronization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutex: Option<WorkflowTemplateTemplatesSynchronizationMutex>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutexes: Option<Vec<WorkflowTemplateTemplatesSynchronizationMutexes>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semaphore: Option<WorkflowTemplateTemplatesSynchronizationSemaphore>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semaphores: Option<Vec<WorkflowTemplateTemplatesSynchronizationSemaphores>>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateTemplatesSynchronizationMutex {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -31001,6 +28732,35 @@ pub struct WorkflowTemplateTemplatesSynchronizationMutexes {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateTemplatesSynchronizationSemaphore {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "configMapKeyRef"
+    )]
+    pub config_map_key_ref:
+        Option<WorkflowTemplateTemplatesSynchronizationSemaphoreConfigMapKeyRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<WorkflowTemplateTemplatesSynchronizationSemaphoreDatabase>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateTemplatesSynchronizationSemaphoreConfigMapKeyRef {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+}
+
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct WorkflowTemplateTemplatesSynchronizationSemaphoreDatabase {
+    pub key: String,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -31687,12 +29447,6 @@ pub struct WorkflowTemplateTemplatesVolumesProjectedSources {
         rename = "downwardAPI"
     )]
     pub downward_api: Option<WorkflowTemplateTemplatesVolumesProjectedSourcesDownwardApi>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "podCertificate"
-    )]
-    pub pod_certificate: Option<WorkflowTemplateTemplatesVolumesProjectedSourcesPodCertificate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<WorkflowTemplateTemplatesVolumesProjectedSourcesSecret>,
     #[serde(
@@ -31806,40 +29560,6 @@ pub struct WorkflowTemplateTemplatesVolumesProjectedSourcesDownwardApiItemsResou
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub divisor: Option<IntOrString>,
     pub resource: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateTemplatesVolumesProjectedSourcesPodCertificate {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "certificateChainPath"
-    )]
-    pub certificate_chain_path: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "credentialBundlePath"
-    )]
-    pub credential_bundle_path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "keyPath")]
-    pub key_path: Option<String>,
-    #[serde(rename = "keyType")]
-    pub key_type: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "maxExpirationSeconds"
-    )]
-    pub max_expiration_seconds: Option<i32>,
-    #[serde(rename = "signerName")]
-    pub signer_name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "userAnnotations"
-    )]
-    pub user_annotations: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -32913,12 +30633,6 @@ pub struct WorkflowTemplateVolumesProjectedSources {
         rename = "downwardAPI"
     )]
     pub downward_api: Option<WorkflowTemplateVolumesProjectedSourcesDownwardApi>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "podCertificate"
-    )]
-    pub pod_certificate: Option<WorkflowTemplateVolumesProjectedSourcesPodCertificate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<WorkflowTemplateVolumesProjectedSourcesSecret>,
     #[serde(
@@ -33040,40 +30754,6 @@ pub struct WorkflowTemplateVolumesProjectedSourcesDownwardApiItemsResourceFieldR
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub divisor: Option<IntOrString>,
     pub resource: String,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct WorkflowTemplateVolumesProjectedSourcesPodCertificate {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "certificateChainPath"
-    )]
-    pub certificate_chain_path: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "credentialBundlePath"
-    )]
-    pub credential_bundle_path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "keyPath")]
-    pub key_path: Option<String>,
-    #[serde(rename = "keyType")]
-    pub key_type: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "maxExpirationSeconds"
-    )]
-    pub max_expiration_seconds: Option<i32>,
-    #[serde(rename = "signerName")]
-    pub signer_name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "userAnnotations"
-    )]
-    pub user_annotations: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]

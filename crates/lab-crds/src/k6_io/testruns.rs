@@ -15,8 +15,6 @@ use self::prelude::*;
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct TestRunSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleanup: Option<TestRunCleanup>,
@@ -66,8 +64,6 @@ pub struct TestRunInitializer {
         rename = "containerSecurityContext"
     )]
     pub container_security_context: Option<TestRunInitializerContainerSecurityContext>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<TestRunInitializerEnv>>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "envFrom")]
@@ -120,12 +116,6 @@ pub struct TestRunInitializer {
     pub readiness_probe: Option<TestRunInitializerReadinessProbe>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<TestRunInitializerResources>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "schedulerName"
-    )]
-    pub scheduler_name: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2198,12 +2188,6 @@ pub struct TestRunInitializerVolumesProjectedSourcesPodCertificate {
     pub max_expiration_seconds: Option<i32>,
     #[serde(rename = "signerName")]
     pub signer_name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "userAnnotations"
-    )]
-    pub user_annotations: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -2430,8 +2414,6 @@ pub struct TestRunRunner {
     )]
     pub container_security_context: Option<TestRunRunnerContainerSecurityContext>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<TestRunRunnerEnv>>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "envFrom")]
     pub env_from: Option<Vec<TestRunRunnerEnvFrom>>,
@@ -2483,12 +2465,6 @@ pub struct TestRunRunner {
     pub readiness_probe: Option<TestRunRunnerReadinessProbe>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<TestRunRunnerResources>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "schedulerName"
-    )]
-    pub scheduler_name: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -4578,12 +4554,6 @@ pub struct TestRunRunnerVolumesProjectedSourcesPodCertificate {
     pub max_expiration_seconds: Option<i32>,
     #[serde(rename = "signerName")]
     pub signer_name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "userAnnotations"
-    )]
-    pub user_annotations: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -4886,8 +4856,6 @@ pub struct TestRunStarter {
     )]
     pub container_security_context: Option<TestRunStarterContainerSecurityContext>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<TestRunStarterEnv>>,
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "envFrom")]
     pub env_from: Option<Vec<TestRunStarterEnvFrom>>,
@@ -4939,12 +4907,6 @@ pub struct TestRunStarter {
     pub readiness_probe: Option<TestRunStarterReadinessProbe>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<TestRunStarterResources>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "schedulerName"
-    )]
-    pub scheduler_name: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -7036,12 +6998,6 @@ pub struct TestRunStarterVolumesProjectedSourcesPodCertificate {
     pub max_expiration_seconds: Option<i32>,
     #[serde(rename = "signerName")]
     pub signer_name: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "userAnnotations"
-    )]
-    pub user_annotations: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]

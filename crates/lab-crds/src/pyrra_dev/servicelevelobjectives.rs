@@ -5,7 +5,6 @@
 #[allow(unused_imports)]
 mod prelude {
     pub use serde::Serialize;
-    pub use std::collections::BTreeMap;
 }
 
 use self::prelude::*;
@@ -17,20 +16,6 @@ pub struct ServiceLevelObjectiveSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub indicator: ServiceLevelObjectiveIndicator,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partial_response_strategy: Option<ServiceLevelObjectivePartialResponseStrategy>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "performanceOverAccuracy"
-    )]
-    pub performance_over_accuracy: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "ruleOutput"
-    )]
-    pub rule_output: Option<ServiceLevelObjectiveRuleOutput>,
     pub target: String,
     pub window: String,
 }
@@ -39,42 +24,12 @@ pub struct ServiceLevelObjectiveSpec {
 pub struct ServiceLevelObjectiveAlerting {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub absent: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "absentName"
-    )]
-    pub absent_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burnrates: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub severities: Option<ServiceLevelObjectiveAlertingSeverities>,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ServiceLevelObjectiveAlertingSeverities {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub absent: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "fastBurn")]
-    pub fast_burn: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "longTermBurn"
-    )]
-    pub long_term_burn: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "mediumBurn"
-    )]
-    pub medium_burn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "slowBurn")]
-    pub slow_burn: Option<String>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
@@ -147,38 +102,6 @@ pub struct ServiceLevelObjectiveIndicatorRatioErrors {
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct ServiceLevelObjectiveIndicatorRatioTotal {
     pub metric: String,
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub enum ServiceLevelObjectivePartialResponseStrategy {
-    #[serde(rename = "abort")]
-    Abort,
-    #[serde(rename = "warn")]
-    Warn,
-    #[serde(rename = "")]
-    KopiumEmpty,
-}
-
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ServiceLevelObjectiveRuleOutput {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "enableDescriptionAsLabel"
-    )]
-    pub enable_description_as_label: Option<bool>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "longRulesLabels"
-    )]
-    pub long_rules_labels: Option<BTreeMap<String, String>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "shortRulesLabels"
-    )]
-    pub short_rules_labels: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Serialize, Clone, Debug, Default)]
