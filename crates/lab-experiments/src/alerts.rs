@@ -12,6 +12,11 @@ use lab_crds::monitoring_coreos_com::prometheusrules::{
 use crate::{Error, Experiment};
 
 /// `<experiment>-alerts` in `namespace`, one group per distinct `group` in spec order;
+/// The label naming the experiment on each alert it fires: a Prometheus label name
+/// (`[a-zA-Z_][a-zA-Z0-9_]*`), so not the Kubernetes label `illm.io/experiment`, which
+/// Prometheus would refuse with the whole rule group.
+pub const ALERT_LABEL: &str = "experiment";
+
 /// `None` when the spec has no alerts.
 pub fn prometheus_rule(exp: &Experiment, namespace: &str) -> Result<Option<Object>, Error> {
     if exp.spec.alerts.is_empty() {
@@ -25,10 +30,7 @@ pub fn prometheus_rule(exp: &Experiment, namespace: &str) -> Result<Option<Objec
             r#for: alert.r#for.clone(),
             labels: Some(BTreeMap::from([
                 ("severity".to_owned(), alert.severity.as_str().to_owned()),
-                (
-                    crate::lifecycle::EXPERIMENT_LABEL.to_owned(),
-                    exp.name.clone(),
-                ),
+                (ALERT_LABEL.to_owned(), exp.name.clone()),
             ])),
             annotations: Some(BTreeMap::from([(
                 "summary".to_owned(),

@@ -641,3 +641,26 @@ fn the_workflows_service_account_may_do_what_its_steps_do() {
         "http-baseline-expiry"
     );
 }
+
+#[test]
+fn alert_labels_are_prometheus_label_names() {
+    let valid = |name: &str| {
+        let mut chars = name.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    for exp in experiments() {
+        let Some(rule) = alerts::prometheus_rule(&exp, &exp.name).unwrap() else {
+            continue;
+        };
+        for group in rule.value["spec"]["groups"].as_array().unwrap() {
+            for r in group["rules"].as_array().unwrap() {
+                for name in r["labels"].as_object().unwrap().keys() {
+                    assert!(valid(name), "{}: label {name:?}", exp.name);
+                }
+            }
+        }
+    }
+}
