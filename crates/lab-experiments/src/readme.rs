@@ -145,29 +145,3 @@ pub fn render(exp: &Experiment, versions: &Versions) -> Result<String, Error> {
         .map_err(|e| Error::Build(format!("{}: README: {e}", exp.name)))?;
     Ok(format!("{}\n", text.trim_end()))
 }
-
-/// The index of experiments: one table row each, by name, with the facts a learner picks by.
-pub fn index(experiments: &[Experiment]) -> String {
-    let mut out = String::from(
-        "# Experiments\n\n`task hub:conduct -- <name>` deploys one; `task hub:down -- <name>` removes it.\n\n\
-         | name | title | phase | difficulty | duration | clusters |\n|---|---|---|---|---|---|\n",
-    );
-    for exp in experiments {
-        let clusters: Vec<String> = exp
-            .spec
-            .clusters
-            .iter()
-            .map(|c| format!("{} ({})", c.name, c.provider.as_str()))
-            .collect();
-        out.push_str(&format!(
-            "| [{name}]({name}/readme.md) | {title} | {phase} | {difficulty} | {duration} | {clusters} |\n",
-            name = exp.name,
-            title = exp.spec.title.replace('|', "\\|"),
-            phase = exp.spec.phase,
-            difficulty = exp.spec.difficulty.as_str(),
-            duration = exp.spec.duration,
-            clusters = clusters.join(", "),
-        ));
-    }
-    out
-}

@@ -275,6 +275,16 @@ fn tutorial(exp: &Experiment) -> String {
     )
 }
 
+/// The index of experiments (`generated/experiments/readme.md`, what `task hub:list` prints):
+/// the same table as the README's, with its links made from that folder.
+pub fn experiments_index(exps: &[Experiment]) -> String {
+    format!(
+        "# Experiments\n\n`task hub:conduct -- <name>` deploys one; `task hub:down -- <name>` \
+         removes it.\n\n{}",
+        experiments_table(exps, &format!("{}/experiments", layout::GENERATED))
+    )
+}
+
 fn experiments_table(exps: &[Experiment], dir: &str) -> String {
     let mut out = String::from(
         "| experiment | phase | difficulty | duration | clusters |\n|---|---|---|---|---|\n",

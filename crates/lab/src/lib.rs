@@ -176,7 +176,7 @@ pub fn render_with(inputs: &Inputs, hub: Registry) -> Result<Tree> {
     tree.add(Artifact::document(
         layout::experiments_index(),
         Format::Markdown,
-        &lab_experiments::readme::index(&inputs.experiments),
+        &docs::experiments_index(&inputs.experiments),
     )?)?;
     for exp in &inputs.experiments {
         let paths = ClusterPaths::new(ClusterRole::Experiment, &exp.name)?;
