@@ -17,6 +17,7 @@ pub mod readme;
 pub mod roadmap;
 pub mod scaffold;
 pub mod spec;
+pub mod stores;
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -26,6 +26,7 @@ use lab_experiments::catalog::Packaging;
 use lab_experiments::components::{Bundle, K6Operator, Pyrra};
 use lab_experiments::lifecycle::{self, Bindings};
 use lab_experiments::spec::{ClusterUse, Provider};
+use lab_experiments::stores::{EckOperator, EckStack, FluentBit, Jaeger, VictoriaMetrics};
 use lab_experiments::{ComponentId, Experiment, alerts, k6, kind};
 use lab_model::{Component, Registry};
 use lab_observability::backends::{Loki, Mimir, Tempo};
@@ -167,6 +168,12 @@ fn experiment(
             .iter()
             .any(|c| c.id == id && on(c, target) == cluster)
     };
+    let wants_image = |image: &str, cluster: &str| {
+        exp.spec
+            .components
+            .iter()
+            .any(|c| c.id.as_str() == image && on(c, target) == cluster)
+    };
     for (i, use_) in exp.spec.components.iter().enumerate() {
         let field = format!("/components/{i}/id");
         let name = on(use_, target);
@@ -225,14 +232,39 @@ fn experiment(
                 })?;
                 cluster.registry.add(Pyrra::new(prometheus))?;
             }
+            (ComponentId::VictoriaMetrics, _) => {
+                // It scrapes the experiment's lab images on its cluster, as Prometheus does.
+                let targets = demo_apps_in(namespace)
+                    .into_iter()
+                    .filter(|a| a.metrics && wants_image(a.image, name))
+                    .map(|a| lab_kit::service_host(a.name, &a.namespace, Some(a.port)))
+                    .collect();
+                cluster
+                    .registry
+                    .add(VictoriaMetrics::new(namespace, targets))?;
+            }
+            (ComponentId::Jaeger, p) => {
+                // On the hub Jaeger passes every span on to the hub's collector (and Tempo).
+                let forward = hub
+                    .get::<OtelCollector>()
+                    .map(OtelCollector::otlp_http_url)
+                    .filter(|_| p == Provider::Hub);
+                cluster.registry.add(Jaeger::new(namespace, forward))?;
+            }
+            (ComponentId::EckOperator, _) => cluster.registry.add(EckOperator::default())?,
+            (ComponentId::EckStack, _) => cluster.registry.add(EckStack::new(namespace))?,
+            (ComponentId::FluentBit, _) => {
+                cluster.registry.add(FluentBit::new(namespace, namespace))?
+            }
             (id, provider) => {
                 return Err(spec_error(
                     exp,
                     &field,
                     format!(
                         "{} cannot run on a {} cluster yet; expected a lab image, \
-                         kube-prometheus-stack, k6-operator or pyrra, or on the hub one of \
-                         the hub's own components ({})",
+                         kube-prometheus-stack, k6-operator, pyrra, victoria-metrics, jaeger, \
+                         eck-operator, eck-stack or fluent-bit, or on the hub one of the hub's \
+                         own components ({})",
                         id.as_str(),
                         provider.as_str(),
                         hub.components()
@@ -250,7 +282,11 @@ fn experiment(
             cluster.registry.add(DemoApps {
                 namespace: namespace.to_owned(),
                 apps: std::mem::take(&mut cluster.demo),
-                otlp_url: otlp.clone().filter(|_| cluster.provider == Provider::Hub),
+                // A Jaeger beside the apps receives their spans first (it forwards them).
+                otlp_url: match cluster.registry.get::<Jaeger>() {
+                    Some(jaeger) => Some(jaeger.otlp_http_url()),
+                    None => otlp.clone().filter(|_| cluster.provider == Provider::Hub),
+                },
                 pyrra_slos: wants(ComponentId::Pyrra, name),
             })?;
         }
