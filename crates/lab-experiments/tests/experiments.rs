@@ -41,6 +41,26 @@ fn bindings(exp: &Experiment) -> Bindings {
     }
 }
 
+/// The names of the lifecycle's main steps, in order.
+fn step_names(spec: &Value) -> Vec<&str> {
+    spec["templates"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|group| group[0]["name"].as_str().unwrap())
+        .collect()
+}
+
+/// The workflow template named `name`.
+fn template<'v>(spec: &'v Value, name: &str) -> &'v Value {
+    spec["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no template {name}"))
+}
+
 // ---- the real experiments -------------------------------------------------------------
 
 #[test]
@@ -331,13 +351,8 @@ fn workflow_waits_loads_checks_reports_and_cleans_up() {
     let spec = &wf.value["spec"];
     assert_eq!(spec["entrypoint"], "lifecycle");
     assert_eq!(spec["onExit"], "cleanup");
-    let main = spec["templates"][0]["steps"].as_array().unwrap();
-    let names: Vec<&str> = main
-        .iter()
-        .map(|group| group[0]["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        step_names(spec),
         [
             "wait-synced",
             "wait-healthy",
@@ -381,14 +396,10 @@ fn an_experiment_without_load_or_checks_has_no_such_steps() {
     no_checks.spec.checks.clear();
     no_checks.spec.load = None;
     let wf = lifecycle::workflow_template(&no_checks, &bindings(&exp), &versions()).unwrap();
-    let main = wf.value["spec"]["templates"][0]["steps"]
-        .as_array()
-        .unwrap();
-    let names: Vec<&str> = main
-        .iter()
-        .map(|g| g[0]["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["wait-synced", "wait-healthy", "report"]);
+    assert_eq!(
+        step_names(&wf.value["spec"]),
+        ["wait-synced", "wait-healthy", "report"]
+    );
 }
 
 #[test]
@@ -663,4 +674,144 @@ fn alert_labels_are_prometheus_label_names() {
             }
         }
     }
+}
+
+// ---- comparisons ------------------------------------------------------------------------
+
+const COMPARISON: &str = "comparison:
+  subjects: [fast, slow]
+  measures:
+    - name: latency
+      title: Median latency
+      unit: s
+      queries:
+        fast: sum(fast_seconds)
+        slow: sum(slow_seconds)
+timeToLive: 8h";
+
+#[test]
+fn a_measure_without_a_subject_query() {
+    insta::assert_snapshot!(error_of(|_, text| text.replacen(
+        "timeToLive: 8h",
+        &COMPARISON.replace("        slow: sum(slow_seconds)\n", ""),
+        1
+    )));
+}
+
+#[test]
+fn a_measure_asking_a_subject_not_compared() {
+    insta::assert_snapshot!(error_of(|_, text| text.replacen(
+        "timeToLive: 8h",
+        &COMPARISON.replace("slow: sum(slow", "slower: sum(slow"),
+        1
+    )));
+}
+
+#[test]
+fn a_subject_listed_twice() {
+    insta::assert_snapshot!(error_of(|_, text| text.replacen(
+        "timeToLive: 8h",
+        &COMPARISON.replace("[fast, slow]", "[fast, slow, fast]"),
+        1
+    )));
+}
+
+/// http-baseline with a comparison of two subjects over three measures: one answered, one
+/// answered for one subject only, one whose query holds a single quote.
+fn compared() -> Experiment {
+    let mut exp = experiment("http-baseline");
+    exp.spec.comparison = Some(
+        serde_json::from_value(serde_json::json!({
+            "subjects": ["fast", "slow"],
+            "measures": [
+                {"name": "latency", "title": "Median | \"latency\"", "unit": "s",
+                 "queries": {"fast": "sum(fast_seconds)", "slow": "sum(slow_seconds)"}},
+                {"name": "memory", "title": "Resident memory", "unit": "bytes",
+                 "queries": {"fast": "sum(fast_bytes)", "slow": "sum(absent_bytes)"}},
+                {"name": "quoted", "title": "Quoted", "unit": "short",
+                 "queries": {"fast": "sum(x{job='it''s'})", "slow": "sum(slow_seconds)"}}
+            ]
+        }))
+        .unwrap(),
+    );
+    exp
+}
+
+#[test]
+fn the_compare_step_writes_the_table_the_report_carries() {
+    let exp = compared();
+    let wf = lifecycle::workflow_template(&exp, &bindings(&exp), &versions()).unwrap();
+    let spec = &wf.value["spec"];
+    assert_eq!(
+        step_names(spec),
+        [
+            "wait-synced",
+            "wait-healthy",
+            "load",
+            "checks",
+            "compare",
+            "report",
+            "verdict"
+        ]
+    );
+    let text = serde_json::to_string(spec).unwrap();
+    assert!(text.contains("{{steps.compare.outputs.parameters.table}}"));
+
+    // Run the script as Argo would, with a promtool that knows three series and prints them
+    // as promtool does (`<labels> => <value> @[<time>]`).
+    let compare = template(spec, "compare");
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("table.md");
+    std::fs::write(
+        dir.path().join("promtool"),
+        "#!/bin/sh\n[ \"$1 $2 $3\" = 'query instant http://mimir.test' ] || exit 2\ncase \"$4\" in\n  \
+         'sum(fast_seconds)') echo '{} => 0.0123456 @[1700000000.5]' ;;\n  \
+         'sum(slow_seconds)') echo '{} => 2.5 @[1700000000.5]' ;;\n  \
+         'sum(fast_bytes)') echo '{} => 123456789 @[1700000000.5]' ;;\n  \
+         \"sum(x{job='it''s'})\") echo '{} => 7 @[1700000000.5]' ;;\nesac\n",
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .args(["+x", dir.path().join("promtool").to_str().unwrap()])
+        .status()
+        .unwrap();
+    let source = compare["script"]["source"]
+        .as_str()
+        .unwrap()
+        .replace("{{workflow.parameters.query-url}}", "http://mimir.test")
+        .replace("/tmp/comparison.md", table.to_str().unwrap());
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&source)
+        .env("PATH", format!("{}:/usr/bin:/bin", dir.path().display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&table).unwrap();
+    assert_eq!(
+        written,
+        "| measure | fast | slow |\n|---|---|---|\n\
+         | Median \\| \"latency\" (s) | 0.01235 | 2.5 |\n\
+         | Resident memory (bytes) | 1.235e+08 | n/a |\n\
+         | Quoted (short) | 7 | 2.5 |\n"
+    );
+
+    // Argo pastes the output parameter into the report's manifest; the ConfigMap it applies
+    // must carry the table as written, newlines, quotes and backslashes included.
+    let output = compare["outputs"]["parameters"][0]["valueFrom"]["path"]
+        .as_str()
+        .unwrap()
+        .replace("/tmp/comparison.md", table.to_str().unwrap());
+    let pasted = std::fs::read_to_string(output).unwrap();
+    assert_eq!(pasted.lines().count(), 1, "{pasted}");
+    let report = template(spec, "report")["resource"]["manifest"]
+        .as_str()
+        .unwrap()
+        .replace("{{inputs.parameters.comparison}}", pasted.trim_end());
+    let report = lab_core::yaml::read_back_yaml11(&report).unwrap();
+    assert_eq!(report["data"]["comparison"], written.as_str());
 }

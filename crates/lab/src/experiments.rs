@@ -30,6 +30,8 @@ use lab_experiments::{ComponentId, Experiment, alerts, k6, kind};
 use lab_model::{Component, Registry};
 use lab_observability::backends::{Loki, Mimir, Tempo};
 use lab_observability::collectors::OtelCollector;
+use lab_observability::dashboard::{Dashboard, PanelKind, PanelSpec, layout};
+use lab_observability::grafana::{Grafana, dashboard_config_map};
 use lab_observability::targets::KubePrometheusStack;
 use lab_observability::workload::{DemoApp, DemoApps, demo_apps_in};
 use lab_platform::gitops::ArgoWorkflows;
@@ -257,7 +259,7 @@ fn experiment(
     }
     if let Some(rule) = alerts::prometheus_rule(exp, namespace)? {
         let cluster = clusters.get_mut(target).expect("the target is a cluster");
-        cluster.registry.add(Bundle {
+        cluster.registry.add_unwired(Bundle {
             name: "alerts".into(),
             namespace: namespace.to_owned(),
             objects: vec![rule],
@@ -309,11 +311,29 @@ fn experiment(
         .get_mut(hub_name)
         .expect("inserted above")
         .registry
-        .add(Bundle {
+        .add_unwired(Bundle {
             name: "lifecycle".into(),
             namespace: bindings.namespace.clone(),
             objects: lifecycle_objects,
         })?;
+
+    if let Some(board) = dashboard(exp) {
+        let grafana = hub
+            .get::<Grafana>()
+            .ok_or_else(|| anyhow!("experiment dashboards need Grafana on the hub"))?;
+        clusters
+            .get_mut(hub_name)
+            .expect("inserted above")
+            .registry
+            .add_unwired(Bundle {
+                name: "dashboard".into(),
+                namespace: grafana.namespace.clone(),
+                objects: vec![Object::new(
+                    &dashboard_config_map(&grafana.namespace, DASHBOARD_FOLDER, &board)
+                        .map_err(|e| anyhow!("{}: dashboard: {e}", exp.name))?,
+                )?],
+            })?;
+    }
 
     let mut out = Vec::new();
     let hub_paths = clusters[hub_name].paths.clone();
@@ -416,6 +436,66 @@ fn target_url(
                 ),
             )
         })
+}
+
+/// The Grafana folder of every experiment's dashboard.
+const DASHBOARD_FOLDER: &str = "Experiments";
+
+/// The experiment's dashboard, from its spec: a panel per comparison measure (one line per
+/// subject, the same queries the workflow's table holds) and a stat per check (its
+/// expression, the value the check compares). None when the spec has neither.
+fn dashboard(exp: &Experiment) -> Option<Dashboard> {
+    let mut panels: Vec<PanelSpec> = exp
+        .spec
+        .comparison
+        .iter()
+        .flat_map(|t| {
+            t.measures.iter().map(|m| PanelSpec {
+                kind: PanelKind::Timeseries,
+                title: m.title.clone(),
+                description: format!(
+                    "{} side by side: row {} of the workflow's comparison table.",
+                    t.subjects
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    m.name.as_str()
+                ),
+                unit: m.unit.grafana(),
+                queries: t
+                    .subjects
+                    .iter()
+                    .filter_map(|s| {
+                        let q = m.queries.get(s.as_str())?;
+                        Some((q.clone(), s.as_str().to_owned(), false))
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    panels.extend(exp.spec.checks.iter().map(|c| PanelSpec {
+        kind: PanelKind::Stat,
+        title: format!("check: {}", c.name),
+        description: format!(
+            "{} Holds when the value is {} {}.",
+            c.description,
+            c.comparison.as_str(),
+            c.value
+        ),
+        unit: "short",
+        queries: vec![(c.expr.clone(), c.name.clone(), false)],
+    }));
+    if panels.is_empty() {
+        return None;
+    }
+    Some(layout(
+        &format!("experiment-{}", exp.name),
+        &exp.spec.title,
+        &["experiment", &exp.name],
+        Vec::new(),
+        panels,
+    ))
 }
 
 /// An `ExperimentCluster` claim on the hub for a cluster of a claim provider.
