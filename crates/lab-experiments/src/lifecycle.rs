@@ -50,6 +50,9 @@ pub struct Bindings {
     pub roots: Vec<String>,
     /// Prometheus-compatible query URL the checks read, e.g. Mimir's `…/prometheus`.
     pub query_url: String,
+    /// Prometheus remote-write URL k6 writes its results to (the store `query_url` reads),
+    /// so the checks, the comparison and the dashboard can read the load's own numbers.
+    pub push_url: String,
     /// URL of the load's target component (its Service), passed to k6 as `TARGET_URL`.
     pub target_url: String,
 }
@@ -496,7 +499,13 @@ pub fn workflow_template(
     let mut failed_when = Vec::new();
 
     if let Some(load) = &exp.spec.load {
-        let template = match k6::test_run(exp, &bindings.namespace, TARGET_URL_PARAM, versions)? {
+        let template = match k6::test_run(
+            exp,
+            &bindings.namespace,
+            TARGET_URL_PARAM,
+            &bindings.push_url,
+            versions,
+        )? {
             Some(run) => {
                 let mut t = resource("load", Action::Create, manifest(&Object::new(&run)?)?, None);
                 if let Some(r) = t.resource.as_mut() {
@@ -506,22 +515,25 @@ pub fn workflow_template(
                 t
             }
             None => {
-                let mut t = container(
-                    "load",
-                    &k6_image,
-                    &["k6"],
-                    vec![
-                        "run".into(),
-                        format!("--config={SCRIPTS}/{}", k6::OPTIONS_KEY),
-                        format!("{SCRIPTS}/{}", load.script),
-                    ],
-                );
+                let (out_args, out_env) = k6::metrics_output(exp, &bindings.push_url);
+                let mut args = vec![
+                    "run".into(),
+                    format!("--config={SCRIPTS}/{}", k6::OPTIONS_KEY),
+                ];
+                args.extend(out_args);
+                args.push(format!("{SCRIPTS}/{}", load.script));
+                let mut t = container("load", &k6_image, &["k6"], args);
                 if let Some(c) = t.container.as_mut() {
-                    c.env = Some(vec![wt::WorkflowTemplateTemplatesContainerEnv {
-                        name: "TARGET_URL".into(),
-                        value: Some(TARGET_URL_PARAM.into()),
-                        ..Default::default()
-                    }]);
+                    c.env = Some(
+                        std::iter::once(("TARGET_URL".to_owned(), TARGET_URL_PARAM.to_owned()))
+                            .chain(out_env)
+                            .map(|(name, value)| wt::WorkflowTemplateTemplatesContainerEnv {
+                                name,
+                                value: Some(value),
+                                ..Default::default()
+                            })
+                            .collect(),
+                    );
                     c.volume_mounts =
                         Some(vec![wt::WorkflowTemplateTemplatesContainerVolumeMounts {
                             name: "k6".into(),
@@ -658,7 +670,13 @@ pub fn workflow_template(
 
     // Clean-up on exit: the TestRun always, the Applications when `teardown` is true.
     let mut exit_steps = Vec::new();
-    if let Some(run) = k6::test_run(exp, &bindings.namespace, TARGET_URL_PARAM, versions)? {
+    if let Some(run) = k6::test_run(
+        exp,
+        &bindings.namespace,
+        TARGET_URL_PARAM,
+        &bindings.push_url,
+        versions,
+    )? {
         templates.push(resource(
             "delete-testrun",
             Action::Delete,

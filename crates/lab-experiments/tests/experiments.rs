@@ -37,6 +37,7 @@ fn bindings(exp: &Experiment) -> Bindings {
         applications: vec![exp.name.clone(), format!("{}-target", exp.name)],
         roots: vec![format!("experiments-{}-target", exp.name)],
         query_url: "http://mimir-gateway.observability.svc.cluster.local/prometheus".into(),
+        push_url: "http://mimir-gateway.observability.svc.cluster.local/api/v1/push".into(),
         target_url: "http://metrics-app.demo.svc.cluster.local:8080".into(),
     }
 }
@@ -321,7 +322,8 @@ fn lifecycle_objects_pass_the_upstream_schemas() {
         let b = bindings(&exp);
         let mut objects = vec![lifecycle::workflow_template(&exp, &b, &v).unwrap()];
         objects.extend(k6::script_configmap(&exp, &b.namespace).unwrap());
-        if let Some(run) = k6::test_run(&exp, &b.namespace, &b.target_url, &v).unwrap() {
+        if let Some(run) = k6::test_run(&exp, &b.namespace, &b.target_url, &b.push_url, &v).unwrap()
+        {
             objects.push(lab_core::Object::new(&run).unwrap());
         }
         objects.extend(alerts::prometheus_rule(&exp, &exp.name).unwrap());
@@ -416,7 +418,7 @@ fn in_cluster_load_is_a_testrun_created_and_awaited_by_the_workflow() {
     let exp = experiment("http-baseline");
     let b = bindings(&exp);
     let v = versions();
-    let run = k6::test_run(&exp, &b.namespace, &b.target_url, &v)
+    let run = k6::test_run(&exp, &b.namespace, &b.target_url, &b.push_url, &v)
         .unwrap()
         .unwrap();
     let run = lab_core::Object::new(&run).unwrap().value;
@@ -446,7 +448,7 @@ fn in_cluster_load_is_a_testrun_created_and_awaited_by_the_workflow() {
     // Not in-cluster: no TestRun.
     let hello = experiment("hello-app");
     assert!(
-        k6::test_run(&hello, "ns", "http://x", &v)
+        k6::test_run(&hello, "ns", "http://x", "http://push", &v)
             .unwrap()
             .is_none()
     );
@@ -814,4 +816,54 @@ fn the_compare_step_writes_the_table_the_report_carries() {
         .replace("{{inputs.parameters.comparison}}", pasted.trim_end());
     let report = lab_core::yaml::read_back_yaml11(&report).unwrap();
     assert_eq!(report["data"]["comparison"], written.as_str());
+}
+
+#[test]
+fn both_kinds_of_load_write_their_results_to_the_push_url_tagged_with_the_experiment() {
+    let v = versions();
+    // http-baseline runs in-cluster (a TestRun), slo-tutorial as a workflow step.
+    let baseline = experiment("http-baseline");
+    let b = bindings(&baseline);
+    let run = k6::test_run(&baseline, &b.namespace, &b.target_url, &b.push_url, &v)
+        .unwrap()
+        .unwrap();
+    let run = lab_core::Object::new(&run).unwrap().value;
+    let args = run["spec"]["arguments"].as_str().unwrap();
+    assert!(args.contains("--out=experimental-prometheus-rw"), "{args}");
+    assert!(args.contains("--tag=testid=http-baseline"), "{args}");
+    let env = &run["spec"]["runner"]["env"];
+    assert!(
+        env.as_array().unwrap().iter().any(
+            |e| e["name"] == "K6_PROMETHEUS_RW_SERVER_URL" && e["value"] == b.push_url.as_str()
+        ),
+        "{env}"
+    );
+
+    let slo = experiment("slo-tutorial");
+    let b = bindings(&slo);
+    let wf = lifecycle::workflow_template(&slo, &b, &v).unwrap().value;
+    let load = template(&wf["spec"], "load");
+    let args: Vec<&str> = load["container"]["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(
+        args.contains(&"--out=experimental-prometheus-rw"),
+        "{args:?}"
+    );
+    assert!(args.contains(&"--tag=testid=slo-tutorial"), "{args:?}");
+    assert_eq!(
+        args.last(),
+        Some(&"/scripts/load.js"),
+        "the script comes last"
+    );
+    let env = &load["container"]["env"];
+    assert!(
+        env.as_array().unwrap().iter().any(
+            |e| e["name"] == "K6_PROMETHEUS_RW_SERVER_URL" && e["value"] == b.push_url.as_str()
+        ),
+        "{env}"
+    );
 }

@@ -299,6 +299,7 @@ fn experiment(
         applications,
         roots,
         query_url: mimir.query_url(),
+        push_url: mimir.push_url(),
         target_url: target_url(exp, hub, &clusters)?,
     };
     let mut lifecycle_objects = vec![
