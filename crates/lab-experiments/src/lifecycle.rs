@@ -497,17 +497,19 @@ pub fn workflow_template(
         vec![step("wait-healthy", "wait-healthy")],
     ];
     let mut failed_when = Vec::new();
+    // The in-cluster load, if any: created by the load step, deleted on exit.
+    let test_run = k6::test_run(
+        exp,
+        &bindings.namespace,
+        TARGET_URL_PARAM,
+        &bindings.push_url,
+        versions,
+    )?;
 
     if let Some(load) = &exp.spec.load {
-        let template = match k6::test_run(
-            exp,
-            &bindings.namespace,
-            TARGET_URL_PARAM,
-            &bindings.push_url,
-            versions,
-        )? {
+        let template = match &test_run {
             Some(run) => {
-                let mut t = resource("load", Action::Create, manifest(&Object::new(&run)?)?, None);
+                let mut t = resource("load", Action::Create, manifest(&Object::new(run)?)?, None);
                 if let Some(r) = t.resource.as_mut() {
                     r.success_condition = Some("status.stage == finished".into());
                     r.failure_condition = Some("status.stage == error".into());
@@ -670,17 +672,11 @@ pub fn workflow_template(
 
     // Clean-up on exit: the TestRun always, the Applications when `teardown` is true.
     let mut exit_steps = Vec::new();
-    if let Some(run) = k6::test_run(
-        exp,
-        &bindings.namespace,
-        TARGET_URL_PARAM,
-        &bindings.push_url,
-        versions,
-    )? {
+    if let Some(run) = &test_run {
         templates.push(resource(
             "delete-testrun",
             Action::Delete,
-            manifest(&Object::new(&run)?)?,
+            manifest(&Object::new(run)?)?,
             Some(vec!["--ignore-not-found".into()]),
         ));
         exit_steps.push(vec![step("delete-testrun", "delete-testrun")]);

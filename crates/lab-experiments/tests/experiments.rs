@@ -52,6 +52,15 @@ fn step_names(spec: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The string items of the JSON array `v`.
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect()
+}
+
 /// The workflow template named `name`.
 fn template<'v>(spec: &'v Value, name: &str) -> &'v Value {
     spec["templates"]
@@ -605,12 +614,7 @@ fn expiry_sleeps_for_the_time_to_live_then_deletes_the_roots() {
     let wait = templates.iter().find(|t| t["name"] == "wait").unwrap();
     assert_eq!(wait["suspend"]["duration"], format!("{}h", exp.ttl_hours()));
     let delete = templates.iter().find(|t| t["name"] == "delete").unwrap();
-    let args: Vec<&str> = delete["container"]["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
+    let args = strings(&delete["container"]["args"]);
     assert!(
         args.contains(&"application/experiments-slo-tutorial-target"),
         "{args:?}"
@@ -843,12 +847,7 @@ fn both_kinds_of_load_write_their_results_to_the_push_url_tagged_with_the_experi
     let b = bindings(&slo);
     let wf = lifecycle::workflow_template(&slo, &b, &v).unwrap().value;
     let load = template(&wf["spec"], "load");
-    let args: Vec<&str> = load["container"]["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
+    let args = strings(&load["container"]["args"]);
     assert!(
         args.contains(&"--out=experimental-prometheus-rw"),
         "{args:?}"
