@@ -288,6 +288,10 @@ pub struct App {
     pub ignore_differences: Vec<IgnoredField>,
     /// Cluster-scoped kinds the chart creates (CRDs, cluster roles, webhooks…).
     pub chart_cluster_kinds: Vec<GroupKind>,
+    /// API groups of the custom resources the chart renders with these values (its own
+    /// ServiceMonitors, say): the App waits for whatever installs their CRDs, as it does for
+    /// its objects' groups.
+    pub chart_uses: Vec<&'static str>,
 }
 
 impl App {
@@ -301,6 +305,7 @@ impl App {
             server_side_apply: false,
             ignore_differences: Vec::new(),
             chart_cluster_kinds: Vec::new(),
+            chart_uses: Vec::new(),
         })
     }
 }
@@ -465,8 +470,9 @@ impl Registry {
                     });
                 }
             }
-            for object in &app.objects {
-                if let Some(owner) = crd_owner.get(object.id.group())
+            let groups = app.objects.iter().map(|o| o.id.group());
+            for group in groups.chain(app.chart_uses.iter().copied()) {
+                if let Some(owner) = crd_owner.get(group)
                     && *owner != c.name()
                 {
                     deps.push(Edge {

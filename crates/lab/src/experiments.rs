@@ -32,6 +32,7 @@ use lab_observability::backends::{Loki, Mimir, Tempo};
 use lab_observability::collectors::OtelCollector;
 use lab_observability::dashboard::{Dashboard, PanelKind, PanelSpec, layout};
 use lab_observability::grafana::{Grafana, dashboard_config_map};
+use lab_observability::storage::SeaweedFs;
 use lab_observability::targets::KubePrometheusStack;
 use lab_observability::workload::{DemoApp, DemoApps, demo_apps_in};
 use lab_platform::gitops::ArgoWorkflows;
@@ -423,6 +424,7 @@ fn target_url(
         ComponentId::Loki => hub.get::<Loki>().map(Loki::url),
         ComponentId::Tempo => hub.get::<Tempo>().map(Tempo::url),
         ComponentId::Mimir => hub.get::<Mimir>().map(Mimir::query_url),
+        ComponentId::Seaweedfs => hub.get::<SeaweedFs>().map(SeaweedFs::filer_url),
         _ => None,
     };
     url.filter(|_| cluster.provider == Provider::Hub)
@@ -432,7 +434,7 @@ fn target_url(
                 field,
                 format!(
                     "no URL is known for {} on {cluster_name}; expected a lab image, or loki, \
-                 tempo or mimir on the hub",
+                 tempo, mimir or seaweedfs on the hub",
                     load.target.as_str()
                 ),
             )
