@@ -178,6 +178,10 @@ catalog! {
         "Traefik as ingress and Gateway API controller.",
         Core, HelmChart, Chart("traefik"), env [],
     },
+    ArgocdImageUpdater = "argocd-image-updater" {
+        "Argo CD Image Updater: finds new image digests and commits them to git.",
+        Core, HelmChart, Chart("argocd-image-updater"), env [],
+    },
     Kyverno = "kyverno" {
         "Kyverno policy engine (admission, mutation, image verification).",
         Core, HelmChart, Chart("kyverno"), env [],

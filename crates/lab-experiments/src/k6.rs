@@ -21,6 +21,32 @@ pub const OPTIONS_KEY: &str = "options.json";
 /// Where the k6-operator mounts the script ConfigMap in its runner pods.
 pub const OPERATOR_MOUNT: &str = "/test";
 
+/// The trend statistics k6 writes for every duration metric, as series suffixes
+/// (`k6_http_req_duration_p95`, …).
+pub const TREND_STATS: &str = "p(50),p(95),p(99),avg,max";
+
+/// What makes k6 write its results as metrics: the remote-write output, a `testid` tag naming
+/// the experiment on every series, and where to push (`push_url`, a Prometheus remote-write
+/// endpoint). Returns the command-line arguments and the environment.
+pub fn metrics_output(exp: &Experiment, push_url: &str) -> (Vec<String>, Vec<(String, String)>) {
+    (
+        vec![
+            "--out=experimental-prometheus-rw".to_owned(),
+            format!("--tag=testid={}", exp.name),
+        ],
+        vec![
+            (
+                "K6_PROMETHEUS_RW_SERVER_URL".to_owned(),
+                push_url.to_owned(),
+            ),
+            (
+                "K6_PROMETHEUS_RW_TREND_STATS".to_owned(),
+                TREND_STATS.to_owned(),
+            ),
+        ],
+    )
+}
+
 /// `<experiment>-k6`: the ConfigMap holding the script and its options.
 pub fn configmap_name(exp: &Experiment) -> String {
     format!("{}-k6", exp.name)
@@ -67,22 +93,27 @@ pub fn script_configmap(exp: &Experiment, namespace: &str) -> Result<Option<Obje
 }
 
 /// The k6-operator TestRun of an in-cluster load, in `namespace` (where the script ConfigMap
-/// is); `None` unless the spec asks for `inCluster` load.
+/// is), writing its results to `push_url`; `None` unless the spec asks for `inCluster` load.
 pub fn test_run(
     exp: &Experiment,
     namespace: &str,
     target_url: &str,
+    push_url: &str,
     versions: &Versions,
 ) -> Result<Option<TestRun>, Error> {
     let Some(load) = exp.spec.load.as_ref().filter(|l| l.in_cluster) else {
         return Ok(None);
     };
     let image = versions.image(images::K6)?.reference();
+    let (args, env) = metrics_output(exp, push_url);
     let mut run = TestRun::new(
         &test_run_name(exp),
         TestRunSpec {
             parallelism: 1,
-            arguments: Some(format!("--config {OPERATOR_MOUNT}/{OPTIONS_KEY}")),
+            arguments: Some(format!(
+                "--config {OPERATOR_MOUNT}/{OPTIONS_KEY} {}",
+                args.join(" ")
+            )),
             cleanup: Some(TestRunCleanup::Post),
             script: TestRunScript {
                 config_map: Some(TestRunScriptConfigMap {
@@ -93,11 +124,16 @@ pub fn test_run(
             },
             runner: Some(TestRunRunner {
                 image: Some(image),
-                env: Some(vec![TestRunRunnerEnv {
-                    name: "TARGET_URL".into(),
-                    value: Some(target_url.to_owned()),
-                    ..Default::default()
-                }]),
+                env: Some(
+                    std::iter::once(("TARGET_URL".to_owned(), target_url.to_owned()))
+                        .chain(env)
+                        .map(|(name, value)| TestRunRunnerEnv {
+                            name,
+                            value: Some(value),
+                            ..Default::default()
+                        })
+                        .collect(),
+                ),
                 ..Default::default()
             }),
             ..Default::default()

@@ -367,6 +367,10 @@ fn check(spec: &ExperimentSpec, out: &mut Vec<Finding>) {
         }
     }
 
+    if let Some(table) = &spec.comparison {
+        check_comparison(table, out);
+    }
+
     unique(spec.alerts.iter().map(|a| a.name.as_str()), "alert", out);
     unique(spec.checks.iter().map(|c| c.name.as_str()), "check", out);
     for (i, c) in spec.checks.iter().enumerate() {
@@ -376,6 +380,58 @@ fn check(spec: &ExperimentSpec, out: &mut Vec<Finding>) {
                 "not a finite number".into(),
                 None,
             ));
+        }
+    }
+}
+
+/// Every subject named once, every measure asking every subject and no other.
+fn check_comparison(table: &spec::ComparisonTable, out: &mut Vec<Finding>) {
+    let mut subjects = BTreeSet::new();
+    for (i, s) in table.subjects.iter().enumerate() {
+        if !subjects.insert(s.as_str()) {
+            out.push(finding(
+                &format!("/comparison/subjects/{i}"),
+                format!("subject {:?} is listed twice", s.as_str()),
+                Some("unique subjects".into()),
+            ));
+        }
+    }
+    let listed = || subjects.iter().copied().collect::<Vec<_>>().join(", ");
+    let mut names = BTreeSet::new();
+    for (i, m) in table.measures.iter().enumerate() {
+        if !names.insert(m.name.as_str()) {
+            out.push(finding(
+                &format!("/comparison/measures/{i}/name"),
+                format!("measure {:?} is declared twice", m.name.as_str()),
+                Some("unique measure names".into()),
+            ));
+        }
+        for key in m.queries.keys() {
+            if !subjects.contains(key.as_str()) {
+                out.push(finding(
+                    &format!("/comparison/measures/{i}/queries/{key}"),
+                    format!("{key} is not a subject"),
+                    Some(format!("one query per subject: {}", listed())),
+                ));
+            }
+        }
+        for s in &subjects {
+            if !m.queries.contains_key(*s) {
+                out.push(finding(
+                    &format!("/comparison/measures/{i}/queries"),
+                    format!("no query for subject {s}"),
+                    Some(format!("one query per subject: {}", listed())),
+                ));
+            }
+        }
+        for (key, q) in &m.queries {
+            if q.trim().is_empty() {
+                out.push(finding(
+                    &format!("/comparison/measures/{i}/queries/{key}"),
+                    "an empty query".into(),
+                    Some("a PromQL expression returning one sample".into()),
+                ));
+            }
         }
     }
 }

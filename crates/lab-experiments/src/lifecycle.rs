@@ -5,9 +5,12 @@
 //!    created by a resource step that waits for it to finish;
 //! 3. `checks`: every PromQL check with `promtool query instant` against the query URL — the
 //!    check is rewritten as `(expr) <op> value`, so a result is printed exactly when it holds;
-//! 4. `report`: a ConfigMap `<experiment>-report` with the load's and each check's outcome;
-//! 5. `verdict`: fails the workflow when the load or a check failed;
-//! 6. on exit, `cleanup`: deletes the TestRun, and the Applications when `teardown` is `true`.
+//! 4. `compare` (comparison experiments): every measure's query for every subject, as a
+//!    Markdown table;
+//! 5. `report`: a ConfigMap `<experiment>-report` with the load's and each check's outcome
+//!    and the comparison table;
+//! 6. `verdict`: fails the workflow when the load or a check failed;
+//! 7. on exit, `cleanup`: deletes the TestRun, and the Applications when `teardown` is `true`.
 //!
 //! The kubectl image is distroless (no shell), so every kubectl step is a plain command and
 //! the report and clean-up are Argo resource steps; only the checks need a shell, which the
@@ -20,6 +23,7 @@ use lab_crds::argoproj_io::workflowtemplates as wt;
 use lab_model::Versions;
 
 use crate::catalog::images;
+use crate::spec::ComparisonTable;
 use crate::{Error, Experiment, k6};
 
 /// Label naming the experiment on everything it renders.
@@ -46,6 +50,9 @@ pub struct Bindings {
     pub roots: Vec<String>,
     /// Prometheus-compatible query URL the checks read, e.g. Mimir's `…/prometheus`.
     pub query_url: String,
+    /// Prometheus remote-write URL k6 writes its results to (the store `query_url` reads),
+    /// so the checks, the comparison and the dashboard can read the load's own numbers.
+    pub push_url: String,
     /// URL of the load's target component (its Service), passed to k6 as `TARGET_URL`.
     pub target_url: String,
 }
@@ -70,6 +77,19 @@ const SCRIPTS: &str = "/scripts";
 /// The workflow parameter k6 reads as `TARGET_URL`, so a submit can aim the load elsewhere.
 const TARGET_URL_PARAM: &str = "{{workflow.parameters.target-url}}";
 const RESULTS: &str = "/tmp/results.txt";
+const TABLE: &str = "/tmp/comparison.md";
+/// Suffix of the file an output parameter reads: the text as one line of YAML double-quoted
+/// escapes (`\n`, `\"`, `\\`). Argo pastes a parameter into the report's manifest verbatim,
+/// inside double quotes, where raw newlines would fold into spaces and a quote would end
+/// the string.
+const ESCAPED: &str = ".yaml-escaped";
+
+/// Shell: writes `$1` escaped for a YAML double-quoted string to `$1` + [`ESCAPED`].
+fn escape_for_yaml() -> String {
+    r#"escape() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' "$1" | awk '{ printf "%s\\n", $0 }' > "$1ESCAPED"; }
+"#
+    .replace("ESCAPED", ESCAPED)
+}
 
 fn param(
     name: &str,
@@ -171,21 +191,92 @@ fn manifest(object: &Object) -> Result<String, Error> {
 fn checks_script(exp: &Experiment) -> String {
     let mut s = "set -u\nurl='{{workflow.parameters.query-url}}'\nfailed=0\n: > RESULTS\n"
         .replace("RESULTS", RESULTS);
+    s.push_str(&escape_for_yaml());
     for check in &exp.spec.checks {
-        // Single quotes inside the PromQL are closed, escaped and reopened for the shell.
-        let cond = check.condition().replace('\'', r"'\''");
+        let cond = shell_quote(&check.condition());
         s.push_str(&format!(
-            "if out=$(promtool query instant \"$url\" '{cond}') && [ -n \"$out\" ]; then\n  \
+            "if out=$(promtool query instant \"$url\" {cond}) && [ -n \"$out\" ]; then\n  \
              echo \"{name}=pass\" >> {RESULTS}\nelse\n  echo \"{name}=fail\" >> {RESULTS}; failed=1\nfi\n",
             name = check.name,
         ));
     }
     s.push_str(
-        "cat RESULTS\nexit $failed\n"
+        "cat RESULTS\nescape RESULTS\nexit $failed\n"
             .replace("RESULTS", RESULTS)
             .as_str(),
     );
     s
+}
+
+/// A PromQL expression as one single-quoted shell word.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// The shell script of the `compare` step: every measure's query for every subject, evaluated
+/// now, as a Markdown table (a row per measure, a column per subject) in `TABLE`. A query
+/// that returns nothing shows `n/a`; the step itself never fails the workflow.
+fn compare_script(table: &ComparisonTable) -> String {
+    // The preamble is fixed text; only it has `TABLE` replaced, never a query or a title.
+    let mut s = "set -u\nurl='{{workflow.parameters.query-url}}'\n\
+         value() { promtool query instant \"$url\" \"$1\" 2>/dev/null \
+         | sed -n 's/.*=> *\\([^ ]*\\) @\\[.*/\\1/p' | awk 'NR==1 { printf \"%.4g\", $1 }'; }\n\
+         cell() { v=$(value \"$1\"); printf ' %s |' \"${v:-n/a}\" >> TABLE; }\n"
+        .replace("TABLE", TABLE);
+    s.push_str(&escape_for_yaml());
+    let header: Vec<&str> = table.subjects.iter().map(|s| s.as_str()).collect();
+    s.push_str(&format!(
+        "printf '%s\\n' {} {} > {TABLE}\n",
+        shell_quote(&format!("| measure | {} |", header.join(" | "))),
+        shell_quote(&format!("|---|{}", "---|".repeat(header.len()))),
+    ));
+    for m in &table.measures {
+        let title = format!("{} ({})", m.title.replace('|', "\\|"), m.unit.grafana());
+        s.push_str(&format!(
+            "printf '%s' {} >> {TABLE}\n",
+            shell_quote(&format!("| {title} |"))
+        ));
+        for subject in &table.subjects {
+            let query = m.queries.get(subject.as_str()).map_or("", String::as_str);
+            s.push_str(&format!("cell {}\n", shell_quote(query)));
+        }
+        s.push_str(&format!("echo >> {TABLE}\n"));
+    }
+    s.push_str(&format!("cat {TABLE}\nescape {TABLE}\n"));
+    s
+}
+
+/// A script step whose output parameter `output` is the file `path` it writes, escaped (the
+/// script calls `escape path`).
+fn script_template(
+    name: &str,
+    image: &str,
+    source: String,
+    output: &str,
+    path: &str,
+) -> wt::WorkflowTemplateTemplates {
+    wt::WorkflowTemplateTemplates {
+        name: Some(name.into()),
+        script: Some(wt::WorkflowTemplateTemplatesScript {
+            image: Some(image.to_owned()),
+            command: Some(vec!["sh".into()]),
+            source: Some(source),
+            ..Default::default()
+        }),
+        outputs: Some(wt::WorkflowTemplateTemplatesOutputs {
+            parameters: Some(vec![wt::WorkflowTemplateTemplatesOutputsParameters {
+                name: output.into(),
+                value_from: Some(wt::WorkflowTemplateTemplatesOutputsParametersValueFrom {
+                    path: Some(format!("{path}{ESCAPED}")),
+                    default: Some("not evaluated".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 /// A kubectl step deleting the experiment's root Applications (their finalizers remove
@@ -406,11 +497,19 @@ pub fn workflow_template(
         vec![step("wait-healthy", "wait-healthy")],
     ];
     let mut failed_when = Vec::new();
+    // The in-cluster load, if any: created by the load step, deleted on exit.
+    let test_run = k6::test_run(
+        exp,
+        &bindings.namespace,
+        TARGET_URL_PARAM,
+        &bindings.push_url,
+        versions,
+    )?;
 
     if let Some(load) = &exp.spec.load {
-        let template = match k6::test_run(exp, &bindings.namespace, TARGET_URL_PARAM, versions)? {
+        let template = match &test_run {
             Some(run) => {
-                let mut t = resource("load", Action::Create, manifest(&Object::new(&run)?)?, None);
+                let mut t = resource("load", Action::Create, manifest(&Object::new(run)?)?, None);
                 if let Some(r) = t.resource.as_mut() {
                     r.success_condition = Some("status.stage == finished".into());
                     r.failure_condition = Some("status.stage == error".into());
@@ -418,22 +517,25 @@ pub fn workflow_template(
                 t
             }
             None => {
-                let mut t = container(
-                    "load",
-                    &k6_image,
-                    &["k6"],
-                    vec![
-                        "run".into(),
-                        format!("--config={SCRIPTS}/{}", k6::OPTIONS_KEY),
-                        format!("{SCRIPTS}/{}", load.script),
-                    ],
-                );
+                let (out_args, out_env) = k6::metrics_output(exp, &bindings.push_url);
+                let mut args = vec![
+                    "run".into(),
+                    format!("--config={SCRIPTS}/{}", k6::OPTIONS_KEY),
+                ];
+                args.extend(out_args);
+                args.push(format!("{SCRIPTS}/{}", load.script));
+                let mut t = container("load", &k6_image, &["k6"], args);
                 if let Some(c) = t.container.as_mut() {
-                    c.env = Some(vec![wt::WorkflowTemplateTemplatesContainerEnv {
-                        name: "TARGET_URL".into(),
-                        value: Some(TARGET_URL_PARAM.into()),
-                        ..Default::default()
-                    }]);
+                    c.env = Some(
+                        std::iter::once(("TARGET_URL".to_owned(), TARGET_URL_PARAM.to_owned()))
+                            .chain(out_env)
+                            .map(|(name, value)| wt::WorkflowTemplateTemplatesContainerEnv {
+                                name,
+                                value: Some(value),
+                                ..Default::default()
+                            })
+                            .collect(),
+                    );
                     c.volume_mounts =
                         Some(vec![wt::WorkflowTemplateTemplatesContainerVolumeMounts {
                             name: "k6".into(),
@@ -460,31 +562,29 @@ pub fn workflow_template(
 
     let mut results = "none".to_owned();
     if !exp.spec.checks.is_empty() {
-        templates.push(wt::WorkflowTemplateTemplates {
-            name: Some("checks".into()),
-            script: Some(wt::WorkflowTemplateTemplatesScript {
-                image: Some(prometheus.clone()),
-                command: Some(vec!["sh".into()]),
-                source: Some(checks_script(exp)),
-                ..Default::default()
-            }),
-            outputs: Some(wt::WorkflowTemplateTemplatesOutputs {
-                parameters: Some(vec![wt::WorkflowTemplateTemplatesOutputsParameters {
-                    name: "results".into(),
-                    value_from: Some(wt::WorkflowTemplateTemplatesOutputsParametersValueFrom {
-                        path: Some(RESULTS.into()),
-                        default: Some("not evaluated".into()),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            }),
-            ..Default::default()
-        });
+        templates.push(script_template(
+            "checks",
+            &prometheus,
+            checks_script(exp),
+            "results",
+            RESULTS,
+        ));
         main.push(vec![keep_going(step("checks", "checks"))]);
         failed_when.push("{{steps.checks.status}} != Succeeded");
         results = "{{steps.checks.outputs.parameters.results}}".into();
+    }
+
+    let mut comparison = None;
+    if let Some(table) = &exp.spec.comparison {
+        templates.push(script_template(
+            "compare",
+            &prometheus,
+            compare_script(table),
+            "table",
+            TABLE,
+        ));
+        main.push(vec![keep_going(step("compare", "compare"))]);
+        comparison = Some("{{steps.compare.outputs.parameters.table}}");
     }
 
     // The report: a ConfigMap written by Argo itself (a resource step), so no shell is needed.
@@ -493,6 +593,8 @@ pub fn workflow_template(
     } else {
         "none"
     };
+    let mut report_inputs = vec![("load", load_status), ("checks", results.as_str())];
+    report_inputs.extend(comparison.map(|c| ("comparison", c)));
     let report = k8s_openapi::api::core::v1::ConfigMap {
         metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
             name: Some(report_name(exp)),
@@ -500,15 +602,20 @@ pub fn workflow_template(
             labels: Some(labels(exp)),
             ..Default::default()
         },
-        data: Some(BTreeMap::from([
-            ("experiment".to_owned(), exp.name.clone()),
-            ("workflow".to_owned(), "{{workflow.name}}".to_owned()),
-            ("load".to_owned(), "{{inputs.parameters.load}}".to_owned()),
-            (
-                "checks".to_owned(),
-                "{{inputs.parameters.checks}}".to_owned(),
-            ),
-        ])),
+        data: Some(
+            [
+                ("experiment".to_owned(), exp.name.clone()),
+                ("workflow".to_owned(), "{{workflow.name}}".to_owned()),
+            ]
+            .into_iter()
+            .chain(report_inputs.iter().map(|(name, _)| {
+                (
+                    (*name).to_owned(),
+                    format!("{{{{inputs.parameters.{name}}}}}"),
+                )
+            }))
+            .collect(),
+        ),
         ..Default::default()
     };
     let mut report_template = resource(
@@ -519,10 +626,10 @@ pub fn workflow_template(
     );
     report_template.inputs = Some(wt::WorkflowTemplateTemplatesInputs {
         parameters: Some(
-            ["load", "checks"]
-                .into_iter()
-                .map(|n| wt::WorkflowTemplateTemplatesInputsParameters {
-                    name: n.into(),
+            report_inputs
+                .iter()
+                .map(|(n, _)| wt::WorkflowTemplateTemplatesInputsParameters {
+                    name: (*n).into(),
                     ..Default::default()
                 })
                 .collect(),
@@ -532,18 +639,18 @@ pub fn workflow_template(
     templates.push(report_template);
     let mut report_step = step("report", "report");
     report_step.arguments = Some(wt::WorkflowTemplateTemplatesStepsArguments {
-        parameters: Some(vec![
-            wt::WorkflowTemplateTemplatesStepsArgumentsParameters {
-                name: "load".into(),
-                value: Some(load_status.into()),
-                ..Default::default()
-            },
-            wt::WorkflowTemplateTemplatesStepsArgumentsParameters {
-                name: "checks".into(),
-                value: Some(results),
-                ..Default::default()
-            },
-        ]),
+        parameters: Some(
+            report_inputs
+                .iter()
+                .map(
+                    |(name, value)| wt::WorkflowTemplateTemplatesStepsArgumentsParameters {
+                        name: (*name).into(),
+                        value: Some((*value).into()),
+                        ..Default::default()
+                    },
+                )
+                .collect(),
+        ),
         ..Default::default()
     });
     main.push(vec![report_step]);
@@ -565,11 +672,11 @@ pub fn workflow_template(
 
     // Clean-up on exit: the TestRun always, the Applications when `teardown` is true.
     let mut exit_steps = Vec::new();
-    if let Some(run) = k6::test_run(exp, &bindings.namespace, TARGET_URL_PARAM, versions)? {
+    if let Some(run) = &test_run {
         templates.push(resource(
             "delete-testrun",
             Action::Delete,
-            manifest(&Object::new(&run)?)?,
+            manifest(&Object::new(run)?)?,
             Some(vec!["--ignore-not-found".into()]),
         ));
         exit_steps.push(vec![step("delete-testrun", "delete-testrun")]);

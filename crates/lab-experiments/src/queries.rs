@@ -38,6 +38,21 @@ pub fn of(exp: &Experiment) -> Vec<Located> {
             text: c.condition(),
         })
         .collect();
+    for (i, m) in exp
+        .spec
+        .comparison
+        .iter()
+        .flat_map(|t| &t.measures)
+        .enumerate()
+    {
+        out.extend(m.queries.iter().map(|(subject, q)| Located {
+            language: Language::Promql,
+            file: spec_file.clone(),
+            line: 1,
+            field: format!("/comparison/measures/{i}/queries/{subject}"),
+            text: q.clone(),
+        }));
+    }
     out.extend(exp.spec.alerts.iter().enumerate().map(|(i, a)| Located {
         language: Language::Promql,
         file: spec_file.clone(),

@@ -46,6 +46,11 @@ pub struct ExperimentSpec {
     /// PromQL checks the workflow evaluates after the load; every one must hold.
     #[serde(default)]
     pub checks: Vec<Check>,
+    /// For a comparison experiment: the systems compared and what is measured of each. The
+    /// workflow evaluates every query after the load and writes the results table into the
+    /// report; the experiment's dashboard plots the same queries side by side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<ComparisonTable>,
     /// Alerting rules the experiment installs (a PrometheusRule), grouped by `group`.
     #[serde(default)]
     pub alerts: Vec<Alert>,
@@ -272,6 +277,83 @@ impl Comparison {
             Comparison::NotEqual => "!=",
             Comparison::GreaterOrEqual => ">=",
             Comparison::Greater => ">",
+        }
+    }
+}
+
+/// Systems side by side, measured by the same questions.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ComparisonTable {
+    /// The systems compared (2–4 RFC 1123 labels, e.g. `prometheus`, `victoria-metrics`): the
+    /// table's columns and the dashboard's legends.
+    #[schemars(length(min = 2, max = 4))]
+    pub subjects: Vec<Label>,
+    /// What is measured of each system: the table's rows; at least one.
+    #[schemars(length(min = 1))]
+    pub measures: Vec<Measure>,
+}
+
+/// An RFC 1123 label of at most 42 characters.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Label(#[schemars(regex(pattern = r"^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$"))] pub String);
+
+impl Label {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One row of a comparison: the same question asked of every subject.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Measure {
+    /// Name of the row in the report: an RFC 1123 label, e.g. `ingest-rate`.
+    pub name: Label,
+    /// Title of the row and of its dashboard panel, e.g. `Samples ingested per second`.
+    #[schemars(length(min = 3, max = 80))]
+    pub title: String,
+    /// Unit of the values.
+    pub unit: Unit,
+    /// One PromQL expression per subject, keyed by the subject's name; each returns one
+    /// sample (wrap it in `sum()` or `max()`).
+    pub queries: BTreeMap<String, String>,
+}
+
+/// A unit of measured values, as Grafana names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Unit {
+    /// A plain number.
+    #[serde(rename = "short")]
+    Short,
+    /// Bytes.
+    #[serde(rename = "bytes")]
+    Bytes,
+    /// Bytes per second.
+    #[serde(rename = "Bps")]
+    BytesPerSecond,
+    /// Seconds.
+    #[serde(rename = "s")]
+    Seconds,
+    /// Requests per second.
+    #[serde(rename = "reqps")]
+    RequestsPerSecond,
+    /// A ratio from 0 to 1.
+    #[serde(rename = "percentunit")]
+    Ratio,
+}
+
+impl Unit {
+    /// Grafana's unit id.
+    pub fn grafana(self) -> &'static str {
+        match self {
+            Unit::Short => "short",
+            Unit::Bytes => "bytes",
+            Unit::BytesPerSecond => "Bps",
+            Unit::Seconds => "s",
+            Unit::RequestsPerSecond => "reqps",
+            Unit::Ratio => "percentunit",
         }
     }
 }

@@ -37,24 +37,58 @@ fn bindings(exp: &Experiment) -> Bindings {
         applications: vec![exp.name.clone(), format!("{}-target", exp.name)],
         roots: vec![format!("experiments-{}-target", exp.name)],
         query_url: "http://mimir-gateway.observability.svc.cluster.local/prometheus".into(),
+        push_url: "http://mimir-gateway.observability.svc.cluster.local/api/v1/push".into(),
         target_url: "http://metrics-app.demo.svc.cluster.local:8080".into(),
     }
+}
+
+/// The names of the lifecycle's main steps, in order.
+fn step_names(spec: &Value) -> Vec<&str> {
+    spec["templates"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|group| group[0]["name"].as_str().unwrap())
+        .collect()
+}
+
+/// The string items of the JSON array `v`.
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect()
+}
+
+/// The workflow template named `name`.
+fn template<'v>(spec: &'v Value, name: &str) -> &'v Value {
+    spec["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no template {name}"))
 }
 
 // ---- the real experiments -------------------------------------------------------------
 
 #[test]
-fn the_seven_experiments_load_sorted() {
+fn the_experiments_load_sorted() {
     let names: Vec<String> = experiments().into_iter().map(|e| e.name).collect();
     assert_eq!(
         names,
         [
+            "cicd-fundamentals",
             "gitops-tutorial",
             "hello-app",
             "http-baseline",
+            "kyverno-policy-tutorial",
             "loki-tutorial",
+            "observability-cost-tutorial",
             "otel-tutorial",
             "prometheus-tutorial",
+            "seaweedfs-tutorial",
             "slo-tutorial",
         ]
     );
@@ -297,11 +331,19 @@ fn lifecycle_objects_pass_the_upstream_schemas() {
     let schemas = schemas();
     let v = versions();
     let mut checked = 0;
+    let mut expected = 0;
     for exp in experiments() {
+        // A template each; a script ConfigMap per load, a TestRun per in-cluster load, a
+        // PrometheusRule when there are alerts.
+        expected += 1
+            + usize::from(exp.spec.load.is_some())
+            + usize::from(exp.spec.load.as_ref().is_some_and(|l| l.in_cluster))
+            + usize::from(!exp.spec.alerts.is_empty());
         let b = bindings(&exp);
         let mut objects = vec![lifecycle::workflow_template(&exp, &b, &v).unwrap()];
         objects.extend(k6::script_configmap(&exp, &b.namespace).unwrap());
-        if let Some(run) = k6::test_run(&exp, &b.namespace, &b.target_url, &v).unwrap() {
+        if let Some(run) = k6::test_run(&exp, &b.namespace, &b.target_url, &b.push_url, &v).unwrap()
+        {
             objects.push(lab_core::Object::new(&run).unwrap());
         }
         objects.extend(alerts::prometheus_rule(&exp, &exp.name).unwrap());
@@ -311,8 +353,7 @@ fn lifecycle_objects_pass_the_upstream_schemas() {
             checked += 1;
         }
     }
-    // 7 templates, 7 script ConfigMaps, 1 TestRun, 1 PrometheusRule.
-    assert_eq!(checked, 16);
+    assert_eq!(checked, expected);
 }
 
 #[test]
@@ -331,13 +372,8 @@ fn workflow_waits_loads_checks_reports_and_cleans_up() {
     let spec = &wf.value["spec"];
     assert_eq!(spec["entrypoint"], "lifecycle");
     assert_eq!(spec["onExit"], "cleanup");
-    let main = spec["templates"][0]["steps"].as_array().unwrap();
-    let names: Vec<&str> = main
-        .iter()
-        .map(|group| group[0]["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        step_names(spec),
         [
             "wait-synced",
             "wait-healthy",
@@ -381,14 +417,10 @@ fn an_experiment_without_load_or_checks_has_no_such_steps() {
     no_checks.spec.checks.clear();
     no_checks.spec.load = None;
     let wf = lifecycle::workflow_template(&no_checks, &bindings(&exp), &versions()).unwrap();
-    let main = wf.value["spec"]["templates"][0]["steps"]
-        .as_array()
-        .unwrap();
-    let names: Vec<&str> = main
-        .iter()
-        .map(|g| g[0]["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["wait-synced", "wait-healthy", "report"]);
+    assert_eq!(
+        step_names(&wf.value["spec"]),
+        ["wait-synced", "wait-healthy", "report"]
+    );
 }
 
 #[test]
@@ -405,7 +437,7 @@ fn in_cluster_load_is_a_testrun_created_and_awaited_by_the_workflow() {
     let exp = experiment("http-baseline");
     let b = bindings(&exp);
     let v = versions();
-    let run = k6::test_run(&exp, &b.namespace, &b.target_url, &v)
+    let run = k6::test_run(&exp, &b.namespace, &b.target_url, &b.push_url, &v)
         .unwrap()
         .unwrap();
     let run = lab_core::Object::new(&run).unwrap().value;
@@ -435,7 +467,7 @@ fn in_cluster_load_is_a_testrun_created_and_awaited_by_the_workflow() {
     // Not in-cluster: no TestRun.
     let hello = experiment("hello-app");
     assert!(
-        k6::test_run(&hello, "ns", "http://x", &v)
+        k6::test_run(&hello, "ns", "http://x", "http://push", &v)
             .unwrap()
             .is_none()
     );
@@ -592,12 +624,7 @@ fn expiry_sleeps_for_the_time_to_live_then_deletes_the_roots() {
     let wait = templates.iter().find(|t| t["name"] == "wait").unwrap();
     assert_eq!(wait["suspend"]["duration"], format!("{}h", exp.ttl_hours()));
     let delete = templates.iter().find(|t| t["name"] == "delete").unwrap();
-    let args: Vec<&str> = delete["container"]["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
+    let args = strings(&delete["container"]["args"]);
     assert!(
         args.contains(&"application/experiments-slo-tutorial-target"),
         "{args:?}"
@@ -663,4 +690,189 @@ fn alert_labels_are_prometheus_label_names() {
             }
         }
     }
+}
+
+// ---- comparisons ------------------------------------------------------------------------
+
+const COMPARISON: &str = "comparison:
+  subjects: [fast, slow]
+  measures:
+    - name: latency
+      title: Median latency
+      unit: s
+      queries:
+        fast: sum(fast_seconds)
+        slow: sum(slow_seconds)
+timeToLive: 8h";
+
+#[test]
+fn a_measure_without_a_subject_query() {
+    insta::assert_snapshot!(error_of(|_, text| text.replacen(
+        "timeToLive: 8h",
+        &COMPARISON.replace("        slow: sum(slow_seconds)\n", ""),
+        1
+    )));
+}
+
+#[test]
+fn a_measure_asking_a_subject_not_compared() {
+    insta::assert_snapshot!(error_of(|_, text| text.replacen(
+        "timeToLive: 8h",
+        &COMPARISON.replace("slow: sum(slow", "slower: sum(slow"),
+        1
+    )));
+}
+
+#[test]
+fn a_subject_listed_twice() {
+    insta::assert_snapshot!(error_of(|_, text| text.replacen(
+        "timeToLive: 8h",
+        &COMPARISON.replace("[fast, slow]", "[fast, slow, fast]"),
+        1
+    )));
+}
+
+/// http-baseline with a comparison of two subjects over three measures: one answered, one
+/// answered for one subject only, one whose query holds a single quote.
+fn compared() -> Experiment {
+    let mut exp = experiment("http-baseline");
+    exp.spec.comparison = Some(
+        serde_json::from_value(serde_json::json!({
+            "subjects": ["fast", "slow"],
+            "measures": [
+                {"name": "latency", "title": "Median | \"latency\"", "unit": "s",
+                 "queries": {"fast": "sum(fast_seconds)", "slow": "sum(slow_seconds)"}},
+                {"name": "memory", "title": "Resident memory", "unit": "bytes",
+                 "queries": {"fast": "sum(fast_bytes)", "slow": "sum(absent_bytes)"}},
+                {"name": "quoted", "title": "Quoted", "unit": "short",
+                 "queries": {"fast": "sum(x{job='it''s'})", "slow": "sum(slow_seconds)"}}
+            ]
+        }))
+        .unwrap(),
+    );
+    exp
+}
+
+#[test]
+fn the_compare_step_writes_the_table_the_report_carries() {
+    let exp = compared();
+    let wf = lifecycle::workflow_template(&exp, &bindings(&exp), &versions()).unwrap();
+    let spec = &wf.value["spec"];
+    assert_eq!(
+        step_names(spec),
+        [
+            "wait-synced",
+            "wait-healthy",
+            "load",
+            "checks",
+            "compare",
+            "report",
+            "verdict"
+        ]
+    );
+    let text = serde_json::to_string(spec).unwrap();
+    assert!(text.contains("{{steps.compare.outputs.parameters.table}}"));
+
+    // Run the script as Argo would, with a promtool that knows three series and prints them
+    // as promtool does (`<labels> => <value> @[<time>]`).
+    let compare = template(spec, "compare");
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("table.md");
+    std::fs::write(
+        dir.path().join("promtool"),
+        "#!/bin/sh\n[ \"$1 $2 $3\" = 'query instant http://mimir.test' ] || exit 2\ncase \"$4\" in\n  \
+         'sum(fast_seconds)') echo '{} => 0.0123456 @[1700000000.5]' ;;\n  \
+         'sum(slow_seconds)') echo '{} => 2.5 @[1700000000.5]' ;;\n  \
+         'sum(fast_bytes)') echo '{} => 123456789 @[1700000000.5]' ;;\n  \
+         \"sum(x{job='it''s'})\") echo '{} => 7 @[1700000000.5]' ;;\nesac\n",
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .args(["+x", dir.path().join("promtool").to_str().unwrap()])
+        .status()
+        .unwrap();
+    let source = compare["script"]["source"]
+        .as_str()
+        .unwrap()
+        .replace("{{workflow.parameters.query-url}}", "http://mimir.test")
+        .replace("/tmp/comparison.md", table.to_str().unwrap());
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&source)
+        .env("PATH", format!("{}:/usr/bin:/bin", dir.path().display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&table).unwrap();
+    assert_eq!(
+        written,
+        "| measure | fast | slow |\n|---|---|---|\n\
+         | Median \\| \"latency\" (s) | 0.01235 | 2.5 |\n\
+         | Resident memory (bytes) | 1.235e+08 | n/a |\n\
+         | Quoted (short) | 7 | 2.5 |\n"
+    );
+
+    // Argo pastes the output parameter into the report's manifest; the ConfigMap it applies
+    // must carry the table as written, newlines, quotes and backslashes included.
+    let output = compare["outputs"]["parameters"][0]["valueFrom"]["path"]
+        .as_str()
+        .unwrap()
+        .replace("/tmp/comparison.md", table.to_str().unwrap());
+    let pasted = std::fs::read_to_string(output).unwrap();
+    assert_eq!(pasted.lines().count(), 1, "{pasted}");
+    let report = template(spec, "report")["resource"]["manifest"]
+        .as_str()
+        .unwrap()
+        .replace("{{inputs.parameters.comparison}}", pasted.trim_end());
+    let report = lab_core::yaml::read_back_yaml11(&report).unwrap();
+    assert_eq!(report["data"]["comparison"], written.as_str());
+}
+
+#[test]
+fn both_kinds_of_load_write_their_results_to_the_push_url_tagged_with_the_experiment() {
+    let v = versions();
+    // http-baseline runs in-cluster (a TestRun), slo-tutorial as a workflow step.
+    let baseline = experiment("http-baseline");
+    let b = bindings(&baseline);
+    let run = k6::test_run(&baseline, &b.namespace, &b.target_url, &b.push_url, &v)
+        .unwrap()
+        .unwrap();
+    let run = lab_core::Object::new(&run).unwrap().value;
+    let args = run["spec"]["arguments"].as_str().unwrap();
+    assert!(args.contains("--out=experimental-prometheus-rw"), "{args}");
+    assert!(args.contains("--tag=testid=http-baseline"), "{args}");
+    let env = &run["spec"]["runner"]["env"];
+    assert!(
+        env.as_array().unwrap().iter().any(
+            |e| e["name"] == "K6_PROMETHEUS_RW_SERVER_URL" && e["value"] == b.push_url.as_str()
+        ),
+        "{env}"
+    );
+
+    let slo = experiment("slo-tutorial");
+    let b = bindings(&slo);
+    let wf = lifecycle::workflow_template(&slo, &b, &v).unwrap().value;
+    let load = template(&wf["spec"], "load");
+    let args = strings(&load["container"]["args"]);
+    assert!(
+        args.contains(&"--out=experimental-prometheus-rw"),
+        "{args:?}"
+    );
+    assert!(args.contains(&"--tag=testid=slo-tutorial"), "{args:?}");
+    assert_eq!(
+        args.last(),
+        Some(&"/scripts/load.js"),
+        "the script comes last"
+    );
+    let env = &load["container"]["env"];
+    assert!(
+        env.as_array().unwrap().iter().any(
+            |e| e["name"] == "K6_PROMETHEUS_RW_SERVER_URL" && e["value"] == b.push_url.as_str()
+        ),
+        "{env}"
+    );
 }

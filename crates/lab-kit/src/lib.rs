@@ -14,6 +14,10 @@ pub mod values;
 
 pub use values::{Apply, Resources, ServiceValues, Toggle, chart_app, meta, quantities, resources};
 
+/// API group of the Prometheus operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule):
+/// installed by one component per cluster, used by many charts and builders.
+pub const MONITORING_GROUP: &str = "monitoring.coreos.com";
+
 /// `<service>.<namespace>.svc.cluster.local[:port]`, for clients that take a host without
 /// scheme.
 pub fn service_host(service: &str, namespace: &str, port: Option<u16>) -> String {

@@ -288,6 +288,10 @@ pub struct App {
     pub ignore_differences: Vec<IgnoredField>,
     /// Cluster-scoped kinds the chart creates (CRDs, cluster roles, webhooks…).
     pub chart_cluster_kinds: Vec<GroupKind>,
+    /// API groups of the custom resources the chart renders with these values (its own
+    /// ServiceMonitors, say): the App waits for whatever installs their CRDs, as it does for
+    /// its objects' groups.
+    pub chart_uses: Vec<&'static str>,
 }
 
 impl App {
@@ -301,6 +305,7 @@ impl App {
             server_side_apply: false,
             ignore_differences: Vec::new(),
             chart_cluster_kinds: Vec::new(),
+            chart_uses: Vec::new(),
         })
     }
 }
@@ -336,6 +341,8 @@ struct TypeIdKey(TypeId);
 pub enum PlanError {
     #[error("{0} is registered twice")]
     Duplicate(&'static str),
+    #[error("two components are named {0}")]
+    DuplicateName(String),
     #[error("{from} depends on {to}, which is not registered in this cluster")]
     Unregistered { from: String, to: &'static str },
     #[error(transparent)]
@@ -371,7 +378,21 @@ impl Registry {
         if self.by_type.contains_key(&key) {
             return Err(PlanError::Duplicate(type_name::<T>()));
         }
+        if self.components().any(|c| c.name() == component.name()) {
+            return Err(PlanError::DuplicateName(component.name().to_owned()));
+        }
         self.by_type.insert(key, self.components.len());
+        self.components.push(Box::new(component));
+        Ok(())
+    }
+
+    /// Registers a component nothing wires to (it is never returned by [`Registry::get`]), so
+    /// a type may be registered more than once: object bundles the assembly builds. Its name
+    /// must be free.
+    pub fn add_unwired<T: Component>(&mut self, component: T) -> Result<(), PlanError> {
+        if self.components().any(|c| c.name() == component.name()) {
+            return Err(PlanError::DuplicateName(component.name().to_owned()));
+        }
         self.components.push(Box::new(component));
         Ok(())
     }
@@ -449,8 +470,9 @@ impl Registry {
                     });
                 }
             }
-            for object in &app.objects {
-                if let Some(owner) = crd_owner.get(object.id.group())
+            let groups = app.objects.iter().map(|o| o.id.group());
+            for group in groups.chain(app.chart_uses.iter().copied()) {
+                if let Some(owner) = crd_owner.get(group)
                     && *owner != c.name()
                 {
                     deps.push(Edge {
@@ -609,5 +631,43 @@ mod tests {
         let err = reg.plan(&settings, &versions).unwrap_err().to_string();
         assert!(err.contains("building reader"), "{err}");
         assert!(err.contains("Store"), "{err}");
+    }
+
+    /// A component named at run time, like the assembly's object bundles.
+    struct Named(&'static str);
+
+    impl Component for Named {
+        fn name(&self) -> &str {
+            self.0
+        }
+        fn namespace(&self) -> &str {
+            "n"
+        }
+        fn build(&self, _: &Context) -> BuildResult<App> {
+            App::new(self)
+        }
+    }
+
+    #[test]
+    fn unwired_components_share_a_type_but_never_a_name() {
+        let (settings, versions) = settings_and_versions();
+        let mut reg = Registry::new();
+        reg.add_unwired(Named("alerts")).unwrap();
+        reg.add_unwired(Named("dashboard")).unwrap();
+        // Nothing can wire to them, so `get` does not see them.
+        assert!(reg.get::<Named>().is_none());
+        let names: Vec<String> = reg
+            .plan(&settings, &versions)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.app.name.as_str().to_owned())
+            .collect();
+        assert_eq!(names, ["alerts", "dashboard"]);
+        let err = reg.add_unwired(Named("alerts")).unwrap_err().to_string();
+        assert_eq!(err, "two components are named alerts");
+        // A wired component may not take an unwired one's name either.
+        reg.add_unwired(Named("store")).unwrap();
+        let err = reg.add(Store).unwrap_err().to_string();
+        assert_eq!(err, "two components are named store");
     }
 }

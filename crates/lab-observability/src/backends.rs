@@ -55,6 +55,8 @@ fn backend_app<V: Serialize>(
         &s3_secret_name(component.name()),
     ))?);
     app.chart_cluster_kinds = RBAC_KINDS.to_vec();
+    // Every backend turns its chart's own ServiceMonitor on (see `SelfMonitoring`).
+    app.chart_uses = vec![lab_kit::MONITORING_GROUP];
     Ok(app)
 }
 

@@ -115,8 +115,8 @@ fn mimir() -> DatasourceRef {
 /// What one panel shows, before layout.
 pub struct PanelSpec {
     pub kind: PanelKind,
-    pub title: &'static str,
-    pub description: &'static str,
+    pub title: String,
+    pub description: String,
     pub unit: &'static str,
     /// (expr, legend, exemplars)
     pub queries: Vec<(String, String, bool)>,
@@ -139,8 +139,8 @@ pub fn layout(
             Panel {
                 id: i + 1,
                 kind: spec.kind,
-                title: spec.title.into(),
-                description: spec.description.into(),
+                title: spec.title,
+                description: spec.description,
                 grid_pos: GridPos {
                     x: (i % 2) * w,
                     y: (i / 2) * h,
@@ -203,8 +203,8 @@ pub fn red(app: &DemoApp, m: &RedMetrics) -> Dashboard {
         vec![
             PanelSpec {
                 kind: PanelKind::Timeseries,
-                title: "Rate by route",
-                description: "Requests per second, per route.",
+                title: "Rate by route".into(),
+                description: "Requests per second, per route.".into(),
                 unit: "reqps",
                 queries: vec![(
                     format!("sum by ({route}) (rate({requests}{{{sel}}}[$__rate_interval]))"),
@@ -214,8 +214,8 @@ pub fn red(app: &DemoApp, m: &RedMetrics) -> Dashboard {
             },
             PanelSpec {
                 kind: PanelKind::Timeseries,
-                title: "Error ratio",
-                description: "Share of requests answered with a 5xx code.",
+                title: "Error ratio".into(),
+                description: "Share of requests answered with a 5xx code.".into(),
                 unit: "percentunit",
                 queries: vec![(
                     format!(
@@ -227,8 +227,8 @@ pub fn red(app: &DemoApp, m: &RedMetrics) -> Dashboard {
             },
             PanelSpec {
                 kind: PanelKind::Timeseries,
-                title: "Duration",
-                description: "Latency quantiles; the dots are exemplars: click one to open its trace in Tempo.",
+                title: "Duration".into(),
+                description: "Latency quantiles; the dots are exemplars: click one to open its trace in Tempo.".into(),
                 unit: "s",
                 queries: vec![
                     (quantile("0.5"), "p50".into(), true),
@@ -238,8 +238,8 @@ pub fn red(app: &DemoApp, m: &RedMetrics) -> Dashboard {
             },
             PanelSpec {
                 kind: PanelKind::Stat,
-                title: "Series exposed",
-                description: "How many series this app costs the TSDB.",
+                title: "Series exposed".into(),
+                description: "How many series this app costs the TSDB.".into(),
                 unit: "short",
                 queries: vec![(format!("count({{{sel}}})"), "series".into(), false)],
             },
@@ -259,8 +259,8 @@ pub fn cost() -> Dashboard {
         vec![
             PanelSpec {
                 kind: PanelKind::Timeseries,
-                title: "Active series by job",
-                description: "Cardinality is the main driver of metrics cost.",
+                title: "Active series by job".into(),
+                description: "Cardinality is the main driver of metrics cost.".into(),
                 unit: "short",
                 queries: vec![q(
                     "sort_desc(count by (job) ({__name__=~\".+\"}))",
@@ -269,8 +269,8 @@ pub fn cost() -> Dashboard {
             },
             PanelSpec {
                 kind: PanelKind::Timeseries,
-                title: "Top 10 metrics by series",
-                description: "The metric names holding most series.",
+                title: "Top 10 metrics by series".into(),
+                description: "The metric names holding most series.".into(),
                 unit: "short",
                 queries: vec![q(
                     "topk(10, count by (__name__) ({__name__=~\".+\"}))",
@@ -279,8 +279,8 @@ pub fn cost() -> Dashboard {
             },
             PanelSpec {
                 kind: PanelKind::Timeseries,
-                title: "Samples ingested (Mimir)",
-                description: "Samples per second the distributors accept.",
+                title: "Samples ingested (Mimir)".into(),
+                description: "Samples per second the distributors accept.".into(),
                 unit: "short",
                 queries: vec![q(
                     "sum(rate(cortex_distributor_received_samples_total[$__rate_interval]))",
@@ -289,8 +289,8 @@ pub fn cost() -> Dashboard {
             },
             PanelSpec {
                 kind: PanelKind::Timeseries,
-                title: "Log bytes ingested (Loki)",
-                description: "Verbose logging shows up here first.",
+                title: "Log bytes ingested (Loki)".into(),
+                description: "Verbose logging shows up here first.".into(),
                 unit: "Bps",
                 queries: vec![q(
                     "sum(rate(loki_distributor_bytes_received_total[$__rate_interval]))",
@@ -299,8 +299,8 @@ pub fn cost() -> Dashboard {
             },
             PanelSpec {
                 kind: PanelKind::Timeseries,
-                title: "Trace bytes ingested (Tempo)",
-                description: "Span volume at the distributor.",
+                title: "Trace bytes ingested (Tempo)".into(),
+                description: "Span volume at the distributor.".into(),
                 unit: "Bps",
                 queries: vec![q(
                     "sum(rate(tempo_distributor_bytes_received_total[$__rate_interval]))",
@@ -309,8 +309,8 @@ pub fn cost() -> Dashboard {
             },
             PanelSpec {
                 kind: PanelKind::Stat,
-                title: "Loki streams",
-                description: "Streams in memory: every label value combination is one.",
+                title: "Loki streams".into(),
+                description: "Streams in memory: every label value combination is one.".into(),
                 unit: "short",
                 queries: vec![q("sum(loki_ingester_memory_streams)", "streams")],
             },

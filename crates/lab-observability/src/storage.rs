@@ -65,6 +65,7 @@ pub struct SeaweedFs {
     pub buckets: Vec<Bucket>,
     pub s3_port: u16,
     pub master_port: u16,
+    pub filer_port: u16,
 }
 
 impl Default for SeaweedFs {
@@ -74,6 +75,7 @@ impl Default for SeaweedFs {
             buckets: Bucket::ALL.to_vec(),
             s3_port: 8333,
             master_port: 9333,
+            filer_port: 8888,
         }
     }
 }
@@ -94,6 +96,15 @@ impl SeaweedFs {
     /// `http://host:port` of the S3 gateway (what Loki takes).
     pub fn s3_url(&self) -> String {
         format!("http://{}", self.s3_host())
+    }
+
+    /// `http://host:port` of the filer's HTTP API: files by path, no S3 signing.
+    pub fn filer_url(&self) -> String {
+        lab_kit::service_url(
+            &format!("{}-filer", self.name()),
+            &self.namespace,
+            Some(self.filer_port),
+        )
     }
 
     fn master_host(&self) -> String {
@@ -147,6 +158,9 @@ impl SeaweedFs {
             storage_class: lab_kit::storage::RETAIN_CLASS,
         };
         SeaweedFsValues {
+            global: SeaweedFsGlobal {
+                monitoring: lab_kit::Toggle::ON,
+            },
             master: Master {
                 replicas: 1,
                 data: pvc("1Gi"),
@@ -251,14 +265,23 @@ impl Component for SeaweedFs {
                 }],
             ))?);
         app.server_side_apply = true;
+        app.chart_uses = vec![lab_kit::MONITORING_GROUP];
         Ok(app)
     }
+}
+
+/// `global.monitoring.enabled`: the master, volume, filer and S3 servers expose metrics and the
+/// chart renders a ServiceMonitor for each, which Alloy scrapes into Mimir.
+#[derive(Debug, Serialize)]
+pub struct SeaweedFsGlobal {
+    pub monitoring: lab_kit::Toggle,
 }
 
 /// The seaweedfs chart's values the lab sets.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SeaweedFsValues {
+    pub global: SeaweedFsGlobal,
     pub master: Master,
     pub volume: VolumeServer,
     pub filer: Filer,

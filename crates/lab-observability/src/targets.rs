@@ -151,7 +151,7 @@ impl Component for KubePrometheusStack {
         &self.namespace
     }
     fn installs_crds(&self) -> Vec<&'static str> {
-        vec!["monitoring.coreos.com"]
+        vec![lab_kit::MONITORING_GROUP]
     }
     fn project(&self) -> lab_model::component::Project {
         lab_model::component::Project::Targets

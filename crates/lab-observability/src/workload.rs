@@ -80,6 +80,20 @@ impl DemoApp {
         self
     }
 
+    /// An app that serves no `/metrics`: no ServiceMonitor (it would scrape a 404 and leave
+    /// `up` at 0) and no RED dashboard.
+    pub fn without_metrics(mut self) -> Self {
+        self.metrics = false;
+        self.red = None;
+        self
+    }
+
+    /// An app whose metrics are its own, not the HTTP RED set: no RED dashboard.
+    pub fn without_red(mut self) -> Self {
+        self.red = None;
+        self
+    }
+
     /// `http://<name>.<namespace>.svc.cluster.local:<port>`.
     pub fn url(&self) -> String {
         service_url(self.name, &self.namespace, Some(self.port))
@@ -287,7 +301,7 @@ pub fn demo_apps_in(namespace: &str) -> Vec<DemoApp> {
         metrics_app.red.as_ref(),
     );
     let otel = |name, role: &str, next: Option<(&'static str, &'static str)>| {
-        let mut app = DemoApp::new(name).in_namespace(namespace);
+        let mut app = DemoApp::new(name).in_namespace(namespace).without_metrics();
         app.image = "otel-demo";
         app.traces = true;
         app.env.push(("SERVICE_ROLE", role.to_owned()));
@@ -308,14 +322,22 @@ pub fn demo_apps_in(namespace: &str) -> Vec<DemoApp> {
         Some(("PAYMENT_SERVICE_URL", "otel-demo-payment")),
     );
     let payment = otel("otel-demo-payment", "payment", None);
-    let mut log_generator = DemoApp::new("log-generator").in_namespace(namespace);
+    let mut log_generator = DemoApp::new("log-generator")
+        .in_namespace(namespace)
+        .without_red();
     log_generator.env.push(("LOG_RATE", "10".into()));
     vec![
-        DemoApp::new("hello-app").in_namespace(namespace),
+        DemoApp::new("hello-app")
+            .in_namespace(namespace)
+            .without_metrics(),
         metrics_app,
         log_generator,
-        DemoApp::new("cardinality-generator").in_namespace(namespace),
-        DemoApp::new("station-monitor").in_namespace(namespace),
+        DemoApp::new("cardinality-generator")
+            .in_namespace(namespace)
+            .without_red(),
+        DemoApp::new("station-monitor")
+            .in_namespace(namespace)
+            .without_red(),
         user,
         order,
         payment,

@@ -338,3 +338,39 @@ fn rule_files_and_dashboards_render_deterministically() {
         assert!(!text.contains("secret_key: any"));
     }
 }
+
+/// The app's own claims, read from its sources under `components/apps/<image>/src`: whether it
+/// serves `/metrics` (merges demo-kit's metrics routes) and whether it exports the HTTP RED
+/// counter.
+fn source_facts(image: &str) -> (bool, bool) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../components/apps")
+        .join(image)
+        .join("src");
+    let mut text = String::new();
+    for f in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        text.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
+    }
+    (
+        text.contains("metrics::routes("),
+        text.contains("http_requests_total"),
+    )
+}
+
+#[test]
+fn only_apps_that_serve_metrics_are_scraped_and_only_red_apps_get_red_dashboards() {
+    for app in lab_observability::workload::demo_apps() {
+        let (serves, red) = source_facts(app.image);
+        assert_eq!(
+            app.metrics, serves,
+            "{}: a ServiceMonitor on an app without /metrics scrapes a 404 forever",
+            app.name
+        );
+        assert_eq!(
+            app.red.is_some(),
+            red,
+            "{}: a RED dashboard needs http_requests_total",
+            app.name
+        );
+    }
+}

@@ -23,7 +23,7 @@ impl Component for PrometheusCrds {
     }
 
     fn installs_crds(&self) -> Vec<&'static str> {
-        vec!["monitoring.coreos.com"]
+        vec![lab_kit::MONITORING_GROUP]
     }
 
     fn build(&self, ctx: &Context) -> BuildResult<App> {

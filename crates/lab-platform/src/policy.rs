@@ -5,7 +5,7 @@ use lab_model::component::{BuildResult, Context};
 use lab_model::{App, Component};
 use serde::Serialize;
 
-use lab_kit::{Apply, Resources, chart_app, resources};
+use lab_kit::{Apply, Resources, Toggle, chart_app, resources};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -17,16 +17,20 @@ pub struct KyvernoValues {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Controller {
     pub replicas: u32,
     pub resources: Resources,
+    pub service_monitor: Toggle,
 }
 
 /// The admission controller sets its container's resources one level down.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AdmissionController {
     pub replicas: u32,
     pub container: ContainerValues,
+    pub service_monitor: Toggle,
 }
 
 #[derive(Debug, Serialize)]
@@ -55,10 +59,12 @@ impl Component for Kyverno {
     }
 
     fn build(&self, ctx: &Context) -> BuildResult<App> {
-        // One replica each: a single-node lab, not an HA cluster.
+        // One replica each: a single-node lab, not an HA cluster. Each controller's own
+        // ServiceMonitor lets Alloy scrape admission and policy results into Mimir.
         let one = |memory_limit| Controller {
             replicas: 1,
             resources: resources("50m", "64Mi", None, memory_limit),
+            service_monitor: Toggle::ON,
         };
         let values = KyvernoValues {
             admission_controller: AdmissionController {
@@ -66,11 +72,14 @@ impl Component for Kyverno {
                 container: ContainerValues {
                     resources: resources("50m", "64Mi", None, "384Mi"),
                 },
+                service_monitor: Toggle::ON,
             },
             background_controller: one("128Mi"),
             cleanup_controller: one("128Mi"),
             reports_controller: one("128Mi"),
         };
-        chart_app(self, ctx, "kyverno", &values, Apply::ServerSide)
+        let mut app = chart_app(self, ctx, "kyverno", &values, Apply::ServerSide)?;
+        app.chart_uses = vec![lab_kit::MONITORING_GROUP];
+        Ok(app)
     }
 }

@@ -31,6 +31,9 @@ use lab_experiments::{ComponentId, Experiment, alerts, k6, kind};
 use lab_model::{Component, Registry};
 use lab_observability::backends::{Loki, Mimir, Tempo};
 use lab_observability::collectors::OtelCollector;
+use lab_observability::dashboard::{Dashboard, PanelKind, PanelSpec, layout};
+use lab_observability::grafana::{Grafana, dashboard_config_map};
+use lab_observability::storage::SeaweedFs;
 use lab_observability::targets::KubePrometheusStack;
 use lab_observability::workload::{DemoApp, DemoApps, demo_apps_in};
 use lab_platform::gitops::ArgoWorkflows;
@@ -293,7 +296,7 @@ fn experiment(
     }
     if let Some(rule) = alerts::prometheus_rule(exp, namespace)? {
         let cluster = clusters.get_mut(target).expect("the target is a cluster");
-        cluster.registry.add(Bundle {
+        cluster.registry.add_unwired(Bundle {
             name: "alerts".into(),
             namespace: namespace.to_owned(),
             objects: vec![rule],
@@ -333,6 +336,7 @@ fn experiment(
         applications,
         roots,
         query_url: mimir.query_url(),
+        push_url: mimir.push_url(),
         target_url: target_url(exp, hub, &clusters)?,
     };
     let mut lifecycle_objects = vec![
@@ -345,11 +349,29 @@ fn experiment(
         .get_mut(hub_name)
         .expect("inserted above")
         .registry
-        .add(Bundle {
+        .add_unwired(Bundle {
             name: "lifecycle".into(),
             namespace: bindings.namespace.clone(),
             objects: lifecycle_objects,
         })?;
+
+    if let Some(board) = dashboard(exp) {
+        let grafana = hub
+            .get::<Grafana>()
+            .ok_or_else(|| anyhow!("experiment dashboards need Grafana on the hub"))?;
+        clusters
+            .get_mut(hub_name)
+            .expect("inserted above")
+            .registry
+            .add_unwired(Bundle {
+                name: "dashboard".into(),
+                namespace: grafana.namespace.clone(),
+                objects: vec![Object::new(
+                    &dashboard_config_map(&grafana.namespace, DASHBOARD_FOLDER, &board)
+                        .map_err(|e| anyhow!("{}: dashboard: {e}", exp.name))?,
+                )?],
+            })?;
+    }
 
     let mut out = Vec::new();
     let hub_paths = clusters[hub_name].paths.clone();
@@ -438,6 +460,7 @@ fn target_url(
         ComponentId::Loki => hub.get::<Loki>().map(Loki::url),
         ComponentId::Tempo => hub.get::<Tempo>().map(Tempo::url),
         ComponentId::Mimir => hub.get::<Mimir>().map(Mimir::query_url),
+        ComponentId::Seaweedfs => hub.get::<SeaweedFs>().map(SeaweedFs::filer_url),
         _ => None,
     };
     url.filter(|_| cluster.provider == Provider::Hub)
@@ -447,11 +470,71 @@ fn target_url(
                 field,
                 format!(
                     "no URL is known for {} on {cluster_name}; expected a lab image, or loki, \
-                 tempo or mimir on the hub",
+                 tempo, mimir or seaweedfs on the hub",
                     load.target.as_str()
                 ),
             )
         })
+}
+
+/// The Grafana folder of every experiment's dashboard.
+const DASHBOARD_FOLDER: &str = "Experiments";
+
+/// The experiment's dashboard, from its spec: a panel per comparison measure (one line per
+/// subject, the same queries the workflow's table holds) and a stat per check (its
+/// expression, the value the check compares). None when the spec has neither.
+fn dashboard(exp: &Experiment) -> Option<Dashboard> {
+    let mut panels: Vec<PanelSpec> = exp
+        .spec
+        .comparison
+        .iter()
+        .flat_map(|t| {
+            t.measures.iter().map(|m| PanelSpec {
+                kind: PanelKind::Timeseries,
+                title: m.title.clone(),
+                description: format!(
+                    "{} side by side: row {} of the workflow's comparison table.",
+                    t.subjects
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    m.name.as_str()
+                ),
+                unit: m.unit.grafana(),
+                queries: t
+                    .subjects
+                    .iter()
+                    .filter_map(|s| {
+                        let q = m.queries.get(s.as_str())?;
+                        Some((q.clone(), s.as_str().to_owned(), false))
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    panels.extend(exp.spec.checks.iter().map(|c| PanelSpec {
+        kind: PanelKind::Stat,
+        title: format!("check: {}", c.name),
+        description: format!(
+            "{} Holds when the value is {} {}.",
+            c.description,
+            c.comparison.as_str(),
+            c.value
+        ),
+        unit: "short",
+        queries: vec![(c.expr.clone(), c.name.clone(), false)],
+    }));
+    if panels.is_empty() {
+        return None;
+    }
+    Some(layout(
+        &format!("experiment-{}", exp.name),
+        &exp.spec.title,
+        &["experiment", &exp.name],
+        Vec::new(),
+        panels,
+    ))
 }
 
 /// An `ExperimentCluster` claim on the hub for a cluster of a claim provider.

@@ -95,6 +95,7 @@ fn experiment(inputs: &Inputs, i: usize) -> Result<Vec<lab_core::Artifact>> {
             server_side_apply: false,
             ignore_differences: Vec::new(),
             chart_cluster_kinds: Vec::new(),
+            chart_uses: Vec::new(),
         },
         wave: 0,
         after: Vec::new(),

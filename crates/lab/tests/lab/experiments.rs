@@ -192,3 +192,63 @@ fn a_claimed_cluster_is_claimed_on_the_hub_and_addressed_by_its_registered_name(
     );
     assert!(app["spec"]["destination"].get("server").is_none());
 }
+
+#[test]
+fn each_dashboard_plots_the_checks_and_measures_of_its_spec() {
+    let tree = rendered_tree();
+    for exp in &inputs().experiments {
+        let folder = format!("experiments/{}/hub/dashboard/", exp.name);
+        let boards: Vec<Value> = docs_under(&tree, &folder)
+            .filter(|(_, d)| d["kind"] == "ConfigMap")
+            .flat_map(|(_, d)| {
+                d["data"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .map(|v| serde_json::from_str::<Value>(v.as_str().unwrap()).unwrap())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let expected =
+            exp.spec.checks.len() + exp.spec.comparison.as_ref().map_or(0, |t| t.measures.len());
+        if expected == 0 {
+            assert!(boards.is_empty(), "{}: a dashboard of nothing", exp.name);
+            continue;
+        }
+        assert_eq!(boards.len(), 1, "{}: one dashboard", exp.name);
+        let panels = boards[0]["panels"].as_array().unwrap();
+        assert_eq!(panels.len(), expected, "{}", exp.name);
+        // (panel title, legend) → expression, for every target.
+        let plotted: Vec<(&str, &str, &str)> = panels
+            .iter()
+            .flat_map(|p| {
+                p["targets"].as_array().unwrap().iter().map(move |t| {
+                    (
+                        p["title"].as_str().unwrap(),
+                        t["legendFormat"].as_str().unwrap(),
+                        t["expr"].as_str().unwrap(),
+                    )
+                })
+            })
+            .collect();
+        for c in &exp.spec.checks {
+            let title = format!("check: {}", c.name);
+            assert!(
+                plotted.contains(&(title.as_str(), c.name.as_str(), c.expr.as_str())),
+                "{}: check {} is not plotted",
+                exp.name,
+                c.name
+            );
+        }
+        for m in exp.spec.comparison.iter().flat_map(|t| &t.measures) {
+            for (subject, q) in &m.queries {
+                assert!(
+                    plotted.contains(&(m.title.as_str(), subject.as_str(), q.as_str())),
+                    "{}: {} of {subject} is not plotted",
+                    exp.name,
+                    m.name.as_str()
+                );
+            }
+        }
+    }
+}
