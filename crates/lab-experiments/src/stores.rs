@@ -20,7 +20,7 @@ use lab_crds::monitoring_coreos_com::servicemonitors::{
 };
 use lab_kit::values::{Apply, Resources, chart_app, meta, quantities, resources};
 use lab_kit::{service_host, service_url};
-use lab_model::component::{BuildResult, Context, Dependency, PodSecurity, Project};
+use lab_model::component::{BuildResult, Context, PodSecurity, Project};
 use lab_model::{App, Component};
 use serde::Serialize;
 
@@ -69,7 +69,8 @@ pub struct VictoriaMetrics {
 }
 
 impl VictoriaMetrics {
-    pub const SERVICE: &'static str = "victoria-metrics";
+    /// The chart's server Service for release `victoria-metrics`: `<release>-<chart>-server`.
+    pub const SERVICE: &'static str = "victoria-metrics-victoria-metrics-single-server";
     pub const PORT: u16 = 8428;
     /// The scrape job of the experiment's targets, its `job` label inside VictoriaMetrics.
     pub const JOB: &'static str = "experiment";
@@ -89,9 +90,8 @@ impl VictoriaMetrics {
     pub fn values(&self) -> VictoriaMetricsValues {
         VictoriaMetricsValues {
             server: VmServer {
-                fullname_override: Self::SERVICE,
-                // Days, as the experiment's time to live is at most a week.
-                retention_period: "7d",
+                // Months, the chart's unit: longer than any experiment lives.
+                retention_period: 1,
                 // The data dies with the experiment: an emptyDir, no claim left behind.
                 persistent_volume: VmVolume { enabled: false },
                 resources: resources("50m", "256Mi", None, "512Mi"),
@@ -124,8 +124,7 @@ pub struct VictoriaMetricsValues {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VmServer {
-    pub fullname_override: &'static str,
-    pub retention_period: &'static str,
+    pub retention_period: u32,
     pub persistent_volume: VmVolume,
     pub resources: Resources,
     pub scrape: VmScrape,
@@ -192,7 +191,7 @@ impl Component for VictoriaMetrics {
             Apply::Client,
         )?;
         app.objects.push(Object::new(&service_monitor(
-            Self::SERVICE,
+            self.name(),
             &self.namespace,
             "http",
             "/metrics",
@@ -489,7 +488,7 @@ impl Component for Jaeger {
     fn build(&self, ctx: &Context) -> BuildResult<App> {
         let mut app = chart_app(self, ctx, "jaeger", &self.values(), Apply::Client)?;
         app.objects.push(Object::new(&service_monitor(
-            Self::SERVICE,
+            self.name(),
             &self.namespace,
             "internal-metrics",
             "/metrics",
@@ -514,6 +513,22 @@ impl Default for EckOperator {
     }
 }
 
+impl EckOperator {
+    /// Every API group of the chart's CRDs (its eck-operator-crds subchart).
+    pub const GROUPS: [&'static str; 10] = [
+        "agent.k8s.elastic.co",
+        "apm.k8s.elastic.co",
+        "autoscaling.k8s.elastic.co",
+        "beat.k8s.elastic.co",
+        "elasticsearch.k8s.elastic.co",
+        "enterprisesearch.k8s.elastic.co",
+        "kibana.k8s.elastic.co",
+        "logstash.k8s.elastic.co",
+        "maps.k8s.elastic.co",
+        "stackconfigpolicy.k8s.elastic.co",
+    ];
+}
+
 /// The eck-operator values the lab sets.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -531,7 +546,7 @@ impl Component for EckOperator {
         &self.namespace
     }
     fn installs_crds(&self) -> Vec<&'static str> {
-        EckStack::GROUPS.to_vec()
+        Self::GROUPS.to_vec()
     }
     fn project(&self) -> Project {
         Project::Experiments
@@ -713,11 +728,6 @@ impl Component for EckStack {
     fn namespace(&self) -> &str {
         &self.namespace
     }
-    /// The chart renders `Elasticsearch` and `Kibana` objects, which the plan cannot see as
-    /// objects of this App: the operator's CRDs must be there first.
-    fn dependencies(&self) -> Vec<Dependency> {
-        vec![Dependency::on::<EckOperator>()]
-    }
     fn project(&self) -> Project {
         Project::Experiments
     }
@@ -731,6 +741,8 @@ impl Component for EckStack {
         )?;
         // Namespaced objects only: the operator owns everything cluster-wide.
         app.chart_cluster_kinds.clear();
+        // The chart renders `Elasticsearch` and `Kibana`: it waits for the operator's CRDs.
+        app.chart_uses = Self::GROUPS.to_vec();
         Ok(app)
     }
 }
@@ -738,12 +750,11 @@ impl Component for EckStack {
 // ---------------------------------------------------------------------------------------------
 // Fluent Bit
 
-/// Fluent Bit as a DaemonSet: tails the container logs of one namespace, parses their JSON,
-/// adds Kubernetes metadata and writes them to the stack's Elasticsearch, one index a day.
+/// Fluent Bit as a DaemonSet: tails every container's log file (as the hub's Alloy reads every
+/// pod's logs, so a comparison feeds both stores the same lines) except its own, parses their
+/// JSON, adds Kubernetes metadata and writes them to the stack's Elasticsearch, one index a day.
 pub struct FluentBit {
     pub namespace: String,
-    /// Whose logs it ships: pods of this namespace only.
-    pub source_namespace: String,
 }
 
 impl FluentBit {
@@ -754,10 +765,9 @@ impl FluentBit {
     pub const OUTPUT: &'static str = "elasticsearch";
     const PASSWORD_ENV: &'static str = "ELASTIC_PASSWORD";
 
-    pub fn new(namespace: &str, source_namespace: &str) -> Self {
+    pub fn new(namespace: &str) -> Self {
         Self {
             namespace: namespace.to_owned(),
-            source_namespace: source_namespace.to_owned(),
         }
     }
 
@@ -767,13 +777,15 @@ impl FluentBit {
         let inputs = format!(
             "[INPUT]
     Name tail
-    Path /var/log/containers/*_{ns}_*.log
+    Path /var/log/containers/*.log
+    Exclude_Path /var/log/containers/{own}-*_{ns}_*.log
     multiline.parser docker, cri
     Tag kube.*
     Mem_Buf_Limit 16MB
     Skip_Long_Lines On
 ",
-            ns = self.source_namespace,
+            own = self.name(),
+            ns = self.namespace,
         );
         let filters = "[FILTER]
     Name kubernetes
@@ -870,7 +882,7 @@ impl Component for FluentBit {
         }
         let mut app = chart_app(self, ctx, "fluent-bit", &self.values(stack), Apply::Client)?;
         app.objects.push(Object::new(&service_monitor(
-            Self::SERVICE,
+            self.name(),
             &self.namespace,
             "http",
             "/api/v2/metrics/prometheus",
@@ -891,7 +903,6 @@ mod tests {
             v["server"]["scrape"]["config"]["scrape_configs"][0]["static_configs"][0]["targets"],
             serde_json::json!(["a.e.svc.cluster.local:8080"])
         );
-        assert_eq!(v["server"]["fullnameOverride"], VictoriaMetrics::SERVICE);
     }
 
     #[test]
@@ -914,13 +925,14 @@ mod tests {
     }
 
     #[test]
-    fn fluent_bit_ships_one_namespace_to_the_stacks_elasticsearch() {
+    fn fluent_bit_ships_all_but_its_own_logs_to_the_stacks_elasticsearch() {
         let stack = EckStack::new("logs");
-        let v = FluentBit::new("logs", "loggers").values(&stack);
+        let v = FluentBit::new("logs").values(&stack);
+        // Everything but its own lines, which would otherwise feed back into themselves.
         assert!(
             v.config
                 .inputs
-                .contains("/var/log/containers/*_loggers_*.log")
+                .contains("Exclude_Path /var/log/containers/fluent-bit-*_logs_*.log\n")
         );
         assert!(
             v.config

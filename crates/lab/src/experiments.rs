@@ -256,9 +256,7 @@ fn experiment(
             }
             (ComponentId::EckOperator, _) => cluster.registry.add(EckOperator::default())?,
             (ComponentId::EckStack, _) => cluster.registry.add(EckStack::new(namespace))?,
-            (ComponentId::FluentBit, _) => {
-                cluster.registry.add(FluentBit::new(namespace, namespace))?
-            }
+            (ComponentId::FluentBit, _) => cluster.registry.add(FluentBit::new(namespace))?,
             (id, provider) => {
                 return Err(spec_error(
                     exp,

@@ -258,6 +258,63 @@ pub(crate) const CHARTS: &[Chart] = &[
         ..chart("tempo", "1.10.3", "tempo")
     },
     Chart {
+        // The eck-operator-crds subchart, switched by `installCRDs`.
+        crds_flag: Some("/installCRDs"),
+        groups: &[
+            g("agent.k8s.elastic.co", &["v1alpha1"], &[]),
+            g("apm.k8s.elastic.co", &["v1", "v1beta1"], &[]),
+            g("autoscaling.k8s.elastic.co", &["v1alpha1"], &[]),
+            g("beat.k8s.elastic.co", &["v1beta1"], &[]),
+            g("elasticsearch.k8s.elastic.co", &["v1", "v1beta1"], &[]),
+            g("enterprisesearch.k8s.elastic.co", &["v1", "v1beta1"], &[]),
+            g("kibana.k8s.elastic.co", &["v1", "v1beta1"], &[]),
+            g("logstash.k8s.elastic.co", &["v1alpha1"], &[]),
+            g("maps.k8s.elastic.co", &["v1alpha1"], &[]),
+            g("stackconfigpolicy.k8s.elastic.co", &["v1alpha1"], &[]),
+        ],
+        ..chart("eck-operator", "3.2.0", "eck-operator")
+    },
+    Chart {
+        // The operator runs the Services of what the chart renders; the Elasticsearch is
+        // named by the subchart's fullnameOverride, `elasticsearch` by default.
+        services: &[s("elasticsearch-es-http", &[9200])],
+        renders: &[
+            Renders {
+                flag: "/eck-elasticsearch/enabled",
+                group: "elasticsearch.k8s.elastic.co",
+                kind: "Elasticsearch",
+            },
+            Renders {
+                flag: "/eck-kibana/enabled",
+                group: "kibana.k8s.elastic.co",
+                kind: "Kibana",
+            },
+        ],
+        ..chart("eck-stack", "0.17.0", "eck-stack")
+    },
+    Chart {
+        services: &[s("{}", &[2020])],
+        renders: &[monitor("/serviceMonitor/enabled")],
+        ..chart("fluent-bit", "0.48.0", "fluent-bit")
+    },
+    Chart {
+        services: &[s(
+            "{}",
+            &[4317, 4318, 8888, 9411, 14250, 14268, 16685, 16686],
+        )],
+        ..chart("jaeger", "4.11.1", "jaeger")
+    },
+    Chart {
+        // The server's name ignores the top-level fullnameOverride.
+        services: &[s("{}-server", &[8428])],
+        renders: &[monitor("/server/serviceMonitor/enabled")],
+        ..chart(
+            "victoria-metrics-single",
+            "0.12.2",
+            "victoria-metrics-single",
+        )
+    },
+    Chart {
         groups: &[g("tailscale.com", &["v1alpha1"], &[])],
         ..chart("tailscale-operator", "1.98.4", "tailscale-operator")
     },
