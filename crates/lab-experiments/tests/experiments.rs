@@ -80,16 +80,20 @@ fn the_experiments_load_sorted() {
         names,
         [
             "cicd-fundamentals",
+            "elk-tutorial",
             "gitops-tutorial",
             "hello-app",
             "http-baseline",
             "kyverno-policy-tutorial",
+            "logging-comparison",
             "loki-tutorial",
             "observability-cost-tutorial",
             "otel-tutorial",
             "prometheus-tutorial",
             "seaweedfs-tutorial",
             "slo-tutorial",
+            "tracing-comparison",
+            "tsdb-comparison",
         ]
     );
 }

@@ -252,3 +252,71 @@ fn each_dashboard_plots_the_checks_and_measures_of_its_spec() {
         }
     }
 }
+
+/// The `OTEL_EXPORTER_OTLP_ENDPOINT` of every Deployment under `prefix`.
+fn otlp_endpoints(tree: &Tree, prefix: &str) -> Vec<String> {
+    docs_under(tree, prefix)
+        .filter(|(_, d)| d["kind"] == "Deployment")
+        .flat_map(|(_, d)| {
+            d["spec"]["template"]["spec"]["containers"][0]["env"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|e| e["name"] == "OTEL_EXPORTER_OTLP_ENDPOINT")
+        .filter_map(|e| e["value"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn jaeger_sits_between_the_apps_and_the_hubs_collector() {
+    let tree = rendered_tree();
+    // Where apps send spans when no Jaeger is beside them: the hub's collector.
+    let collector = otlp_endpoints(&tree, "experiments/otel-tutorial/hub/demo-apps/");
+    assert!(!collector.is_empty(), "otel-tutorial's apps send OTLP");
+    let apps = otlp_endpoints(&tree, "experiments/tracing-comparison/hub/demo-apps/");
+    assert_eq!(apps.len(), 3, "user, order and payment");
+    assert!(
+        apps.iter()
+            .all(|u| u.starts_with("http://jaeger.tracing-comparison.svc")),
+        "{apps:?}"
+    );
+    let (_, values) = docs_under(&tree, "experiments/tracing-comparison/hub/values/jaeger")
+        .next()
+        .expect("jaeger's values");
+    let exporters = &values["userconfig"]["exporters"];
+    assert_eq!(exporters["otlphttp/forward"]["endpoint"], collector[0]);
+    let pipeline = &values["userconfig"]["service"]["pipelines"]["traces"]["exporters"];
+    assert!(
+        pipeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "otlphttp/forward"),
+        "{pipeline}"
+    );
+}
+
+#[test]
+fn victoria_metrics_scrapes_the_lab_images_of_its_cluster() {
+    let tree = rendered_tree();
+    let service = docs_under(&tree, "experiments/tsdb-comparison/target/demo-apps/")
+        .find(|(_, d)| d["kind"] == "Service")
+        .map(|(_, d)| d)
+        .unwrap();
+    let host = format!(
+        "{}.{}.svc.cluster.local:{}",
+        service["metadata"]["name"].as_str().unwrap(),
+        service["metadata"]["namespace"].as_str().unwrap(),
+        service["spec"]["ports"][0]["port"]
+    );
+    let (_, values) = docs_under(
+        &tree,
+        "experiments/tsdb-comparison/target/values/victoria-metrics",
+    )
+    .next()
+    .expect("victoria-metrics' values");
+    let targets =
+        &values["server"]["scrape"]["config"]["scrape_configs"][0]["static_configs"][0]["targets"];
+    assert_eq!(targets, &serde_json::json!([host]));
+}

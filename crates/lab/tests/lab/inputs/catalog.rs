@@ -11,22 +11,15 @@ use lab_model::versions::{CHARTS, IMAGES};
 const NOT_YET_USED: &[&str] = &[
     "chart chaos-mesh",
     "chart contour",
-    "chart eck-operator",
-    "chart eck-stack",
-    "chart fluent-bit",
     "chart gateway-helm",
     "chart ingress-nginx",
-    "chart jaeger",
     "chart keda",
     "chart minio",
     "chart promtail",
     "chart rabbitmq",
     "chart strimzi-kafka-operator",
-    "chart victoria-metrics-single",
-    "image elasticsearch",
     "image go-httpbin",
     "image http-echo",
-    "image kibana",
     "image nginx",
 ];
 
