@@ -262,7 +262,7 @@ fn selectors(lab: &Lab, cluster: &str, services: &[Svc], out: &mut Rules) {
     let gateways: BTreeSet<(String, &str)> = lab
         .on(cluster)
         .filter(|o| o.id.kind == "Gateway" && o.id.group() == "gateway.networking.k8s.io")
-        .filter_map(|o| Some((namespace_of(lab, o).unwrap_or_default(), o.id.name.as_str())))
+        .map(|o| (namespace_of(lab, o).unwrap_or_default(), o.id.name.as_str()))
         .collect();
     for o in lab.on(cluster) {
         match o.id.kind.as_str() {
