@@ -394,6 +394,8 @@ impl Component for Grafana {
             ctx.versions.chart("grafana")?,
             &self.values(ctx)?,
         )?);
+        // `serviceMonitor.enabled`: the chart renders its own ServiceMonitor.
+        app.chart_uses = vec![lab_kit::MONITORING_GROUP];
         app.objects
             .push(Object::new(&ctx.needs::<SecretStore>()?.external_secret(
                 ADMIN_SECRET,

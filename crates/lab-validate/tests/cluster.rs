@@ -205,6 +205,50 @@ fn crd_installed_needs_an_earlier_installer_serving_the_version() {
 }
 
 #[test]
+fn a_charts_own_service_monitor_waits_for_its_crd() {
+    let seaweedfs = |lab: &mut Lab, wave, monitoring: bool| {
+        lab.app(
+            "hub",
+            "seaweedfs",
+            wave,
+            "seaweedfs",
+            Some(("seaweedfs", "4.0.404")),
+            Some(json!({"global": {"monitoring": {"enabled": monitoring}}})),
+        );
+    };
+    let crds = |lab: &mut Lab, wave| {
+        lab.app(
+            "hub",
+            "crds",
+            wave,
+            "kube-system",
+            Some(("prometheus-operator-crds", "31.0.0")),
+            None,
+        );
+    };
+    // Monitoring on, no CRDs anywhere: the chart's ServiceMonitors cannot be applied.
+    let mut lab = Lab::new();
+    seaweedfs(&mut lab, 0, true);
+    lab.expect(
+        "crd-installed",
+        1,
+        "chart seaweedfs renders a monitoring.coreos.com ServiceMonitor (/global/monitoring/enabled is true)",
+    );
+    // The CRDs in the same wave are not yet there either.
+    crds(&mut lab, 0);
+    lab.expect("crd-installed", 1, "before wave 0");
+
+    // A wave later, or monitoring off, it syncs.
+    let mut lab = Lab::new();
+    crds(&mut lab, 0);
+    seaweedfs(&mut lab, 1, true);
+    lab.expect("crd-installed", 0, "");
+    let mut lab = Lab::new();
+    seaweedfs(&mut lab, 0, false);
+    lab.expect("crd-installed", 0, "");
+}
+
+#[test]
 fn crd_installed_knows_each_chart_at_its_pinned_version() {
     let mut lab = Lab::new();
     lab.app(

@@ -14,6 +14,23 @@ pub(crate) struct Group {
     pub kinds: &'static [&'static str],
 }
 
+/// A custom resource a chart renders when a values flag is `true` (its own ServiceMonitor,
+/// say): the CRD must be on the cluster before the chart syncs.
+pub(crate) struct Renders {
+    /// JSON pointer of the values flag.
+    pub flag: &'static str,
+    pub group: &'static str,
+    pub kind: &'static str,
+}
+
+const fn monitor(flag: &'static str) -> Renders {
+    Renders {
+        flag,
+        group: "monitoring.coreos.com",
+        kind: "ServiceMonitor",
+    }
+}
+
 /// A Service a chart runs: `{}` stands for the release's full name.
 pub(crate) struct Service {
     pub name: &'static str,
@@ -32,6 +49,7 @@ pub(crate) struct Chart {
     pub groups: &'static [Group],
     pub storage_classes: &'static [&'static str],
     pub services: &'static [Service],
+    pub renders: &'static [Renders],
 }
 
 const fn g(
@@ -59,6 +77,7 @@ const fn chart(chart: &'static str, version: &'static str, base: &'static str) -
         groups: &[],
         storage_classes: &[],
         services: &[],
+        renders: &[],
     }
 }
 
@@ -137,6 +156,12 @@ pub(crate) const CHARTS: &[Chart] = &[
             g("reports.kyverno.io", &["v1"], &[]),
             g("wgpolicyk8s.io", &["v1alpha2"], &[]),
         ],
+        renders: &[
+            monitor("/admissionController/serviceMonitor/enabled"),
+            monitor("/backgroundController/serviceMonitor/enabled"),
+            monitor("/cleanupController/serviceMonitor/enabled"),
+            monitor("/reportsController/serviceMonitor/enabled"),
+        ],
         ..chart("kyverno", "3.9.0", "kyverno")
     },
     Chart {
@@ -206,6 +231,7 @@ pub(crate) const CHARTS: &[Chart] = &[
     },
     Chart {
         services: &[s("{}", &[80])],
+        renders: &[monitor("/serviceMonitor/enabled")],
         ..chart("grafana", "10.5.5", "grafana")
     },
     Chart {
@@ -215,6 +241,7 @@ pub(crate) const CHARTS: &[Chart] = &[
     },
     Chart {
         services: &[s("{}-gateway", &[80]), s("{}", &[3100])],
+        renders: &[monitor("/monitoring/serviceMonitor/enabled")],
         ..chart("loki", "6.28.0", "loki")
     },
     Chart {
@@ -224,6 +251,7 @@ pub(crate) const CHARTS: &[Chart] = &[
             s("{}-query-frontend", &[8080]),
             s("{}-ruler", &[8080]),
         ],
+        renders: &[monitor("/metaMonitoring/serviceMonitor/enabled")],
         ..chart("mimir-distributed", "5.6.0", "mimir")
     },
     Chart {
@@ -241,10 +269,12 @@ pub(crate) const CHARTS: &[Chart] = &[
             s("{}-filer", &[8888, 18888]),
             s("{}-volume", &[8080, 18080]),
         ],
+        renders: &[monitor("/global/monitoring/enabled")],
         ..chart("seaweedfs", "4.0.404", "seaweedfs")
     },
     Chart {
         services: &[s("{}", &[3100, 4317, 4318, 9411, 14268, 14250])],
+        renders: &[monitor("/serviceMonitor/enabled")],
         ..chart("tempo", "1.10.3", "tempo")
     },
     Chart {
@@ -270,6 +300,15 @@ impl Chart {
             }
             _ => self.groups,
         }
+    }
+
+    /// The custom resources the chart renders given its values.
+    pub fn rendered<'c>(&'c self, values: &'c [&Value]) -> impl Iterator<Item = &'c Renders> {
+        self.renders.iter().filter(|r| {
+            values
+                .iter()
+                .any(|v| v.pointer(r.flag) == Some(&Value::Bool(true)))
+        })
     }
 
     /// The chart's full name for a release (Helm's `fullname` convention).

@@ -46,6 +46,7 @@ struct Installer {
 pub(crate) fn check(lab: &Lab, out: &mut Rules) {
     for cluster in lab.clusters() {
         let installers = installers(lab, cluster, out);
+        chart_rendered(lab, cluster, &installers, out);
         for o in lab.on(cluster) {
             let group = o.id.group();
             if BUILT_IN.contains(&group) {
@@ -94,6 +95,39 @@ pub(crate) fn check(lab: &Lab, out: &mut Rules) {
                         served.join(", ")
                     ),
                 );
+            }
+        }
+    }
+}
+
+/// A chart's own custom resources (its ServiceMonitor, when the values turn it on) need their
+/// CRD installed before the chart syncs, as a rendered object would.
+fn chart_rendered(lab: &Lab, cluster: &str, installers: &[Installer], out: &mut Rules) {
+    for (i, app) in lab.apps.iter().enumerate() {
+        if app.cluster != cluster {
+            continue;
+        }
+        for use_ in &app.charts {
+            let Some(chart) = charts::find(use_.chart) else {
+                continue;
+            };
+            for r in chart.rendered(&use_.values) {
+                out.checked(RULE);
+                let installed_before = installers.iter().any(|inst| {
+                    inst.group == r.group
+                        && (inst.kinds.is_empty() || inst.kinds.iter().any(|k| k == r.kind))
+                        && (inst.wave < app.wave || inst.app == Some(i))
+                });
+                if !installed_before {
+                    out.object(
+                        &lab.objects[app.obj],
+                        RULE,
+                        format!(
+                            "chart {} renders a {} {} ({} is true), but nothing on {cluster} installs {} before wave {}",
+                            use_.chart, r.group, r.kind, r.flag, r.group, app.wave
+                        ),
+                    );
+                }
             }
         }
     }
