@@ -80,6 +80,8 @@ fn the_experiments_load_sorted() {
         names,
         [
             "cicd-fundamentals",
+            "gateway-comparison",
+            "gateway-tutorial",
             "gitops-tutorial",
             "hello-app",
             "http-baseline",

@@ -14,7 +14,6 @@ const NOT_YET_USED: &[&str] = &[
     "chart eck-operator",
     "chart eck-stack",
     "chart fluent-bit",
-    "chart gateway-helm",
     "chart ingress-nginx",
     "chart jaeger",
     "chart keda",
