@@ -11,6 +11,7 @@ pub mod finding;
 pub mod fs;
 pub mod layout;
 pub mod name;
+pub mod par;
 pub mod path;
 pub mod sections;
 pub mod tree;

@@ -54,10 +54,12 @@ impl Tree {
 
     /// Every file's exact bytes.
     pub fn render(&self) -> Result<Files, Error> {
-        self.artifacts
-            .iter()
-            .map(|(path, a)| Ok((path.clone(), a.render()?)))
-            .collect()
+        let artifacts: Vec<&Artifact> = self.artifacts.values().collect();
+        Ok(crate::par::map(&artifacts, |a| {
+            Ok::<_, Error>((a.path.clone(), a.render()?))
+        })?
+        .into_iter()
+        .collect())
     }
 }
 

@@ -38,6 +38,11 @@ pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, Error> {
 /// rules and fails if any value would change type or content.
 pub fn to_checked_yaml_document(value: &Value) -> Result<String, Error> {
     let body = to_yaml(value)?;
+    // The streaming comparison proves the common case without building a tree; any doubt
+    // (an order it does not expect, a parse error) goes to the full read-back, which decides.
+    if reads_back_in_step(&body, value) {
+        return Ok(format!("{HEADER}{body}"));
+    }
     let read = read_back_yaml11(&body)?;
     if !same_data(&read, value) {
         return Err(Error::Yaml(format!(
@@ -106,6 +111,91 @@ enum Frame {
     Seq(Vec<Value>),
 }
 
+/// What the lock-step reader expects next inside a collection.
+enum Cursor<'v> {
+    /// A mapping's entries in the order they were written; `Some(value)` once its key was read.
+    Map(serde_json::map::Iter<'v>, Option<&'v Value>),
+    Seq(std::slice::Iter<'v, Value>),
+}
+
+/// True when `text`, read under YAML 1.1 rules, is exactly `expected`, entry by entry in the
+/// order the writer emits them. It never builds the read tree, so it is the cheap proof of
+/// [`to_checked_yaml_document`]; `false` means "not proven here", not "different".
+fn reads_back_in_step(text: &str, expected: &Value) -> bool {
+    let mut stack: Vec<Cursor> = Vec::new();
+    let mut root = Some(expected);
+    for item in Parser::new_from_str(text) {
+        let Ok((event, _)) = item else { return false };
+        match event {
+            Event::MappingStart(..) => {
+                if matches!(stack.last(), Some(Cursor::Map(_, None))) {
+                    return false; // a complex key: never written
+                }
+                let Some(Value::Object(map)) = next_expected(&mut stack, &mut root) else {
+                    return false;
+                };
+                stack.push(Cursor::Map(map.iter(), None));
+            }
+            Event::SequenceStart(..) => {
+                if matches!(stack.last(), Some(Cursor::Map(_, None))) {
+                    return false;
+                }
+                let Some(Value::Array(items)) = next_expected(&mut stack, &mut root) else {
+                    return false;
+                };
+                stack.push(Cursor::Seq(items.iter()));
+            }
+            Event::MappingEnd => match stack.pop() {
+                Some(Cursor::Map(entries, None)) if entries.len() == 0 => {}
+                _ => return false,
+            },
+            Event::SequenceEnd => match stack.pop() {
+                Some(Cursor::Seq(items)) if items.len() == 0 => {}
+                _ => return false,
+            },
+            Event::Scalar(text, style, _, tag) => {
+                if tag.is_some() {
+                    return false;
+                }
+                if let Some(Cursor::Map(entries, pending @ None)) = stack.last_mut() {
+                    let Some((key, value)) = entries.next() else {
+                        return false;
+                    };
+                    if !scalar_is(&text, style, &Value::String(key.clone())) {
+                        return false;
+                    }
+                    *pending = Some(value);
+                    continue;
+                }
+                match next_expected(&mut stack, &mut root) {
+                    Some(want) if scalar_is(&text, style, want) => {}
+                    _ => return false,
+                }
+            }
+            Event::Alias(_) => return false,
+            _ => {}
+        }
+    }
+    stack.is_empty() && root.is_none()
+}
+
+/// The value the next node must be (a key is not a node here: mappings read their own).
+fn next_expected<'v>(stack: &mut [Cursor<'v>], root: &mut Option<&'v Value>) -> Option<&'v Value> {
+    match stack.last_mut() {
+        None => root.take(),
+        Some(Cursor::Seq(items)) => items.next(),
+        Some(Cursor::Map(_, pending)) => pending.take(),
+    }
+}
+
+/// A scalar as written equals `want` under YAML 1.1 resolution.
+fn scalar_is(text: &str, style: ScalarStyle, want: &Value) -> bool {
+    if style != ScalarStyle::Plain {
+        return matches!(want, Value::String(s) if s == text);
+    }
+    same_data(&resolve_plain_yaml11(text), want)
+}
+
 /// Types a YAML 1.1 reader gives a plain scalar that JSON cannot hold.
 enum Yaml11 {
     Other,
@@ -146,6 +236,15 @@ static OTHER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn resolve_plain_yaml11(text: &str) -> Value {
+    // Every non-string form starts with one of these (booleans, null, numbers, timestamps,
+    // `<<`, `=`); any other first character is a plain string, no pattern needed.
+    let special = text
+        .bytes()
+        .next()
+        .is_none_or(|b| b"yYnNtTfFoO~0123456789+-.<=".contains(&b));
+    if !special {
+        return Value::String(text.to_owned());
+    }
     if BOOL_TRUE.is_match(text) {
         Value::Bool(true)
     } else if BOOL_FALSE.is_match(text) {
@@ -246,6 +345,41 @@ mod tests {
         "{}",
         "[]",
     ];
+
+    #[test]
+    fn the_lock_step_check_proves_what_holds_and_nothing_else() {
+        let doc = json!({"a": "on", "b": [1, 2.5, true, null, "x"], "c": {"d": "1.10"}, "e": "multi\nline\n"});
+        assert!(reads_back_in_step(&to_yaml(&doc).unwrap(), &doc));
+        for t in TRICKY {
+            let d = json!({ "k": t, "l": [t], *t: 1 });
+            assert!(
+                reads_back_in_step(&to_yaml(&d).unwrap(), &d),
+                "{t:?} was not proven in step"
+            );
+        }
+        // Hand-written YAML that a YAML 1.1 reader reads as other data is never proven.
+        for (yaml, want) in [
+            ("a: on\n", json!({"a": "on"})),
+            ("a: 1.10\n", json!({"a": "1.10"})),
+            ("a: 0755\n", json!({"a": "0755"})),
+            ("a: ~\n", json!({"a": "~"})),
+            ("a: 2024-01-01\n", json!({"a": "2024-01-01"})),
+            ("on: x\n", json!({"on": "x"})),
+            ("a: b\n", json!({"a": "b", "c": "d"})),
+            ("a: b\nc: d\n", json!({"a": "b"})),
+            ("- 1\n", json!([1, 2])),
+            ("- 1\n- 2\n", json!([1])),
+            ("a: [1]\n", json!({"a": {"x": 1}})),
+            ("a: !!str 1\n", json!({"a": "1"})),
+            ("a: &x 1\nb: *x\n", json!({"a": 1, "b": 1})),
+        ] {
+            assert!(!reads_back_in_step(yaml, &want), "{yaml:?} was proven");
+        }
+        // Another key order is not proven in step; the full read-back, which decides, accepts it.
+        let want = json!({"a": 2, "b": 1});
+        assert!(!reads_back_in_step("b: 1\na: 2\n", &want));
+        assert!(same_data(&read_back_yaml11("b: 1\na: 2\n").unwrap(), &want));
+    }
 
     #[test]
     fn every_tricky_string_reads_back_as_the_same_string_under_yaml11() {

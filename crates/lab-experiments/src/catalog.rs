@@ -287,6 +287,10 @@ catalog! {
         "Envoy Gateway, the Gateway API reference implementation on Envoy.",
         Core, HelmChart, Chart("gateway-helm"), env [],
     },
+    NginxGatewayFabric = "nginx-gateway-fabric" {
+        "NGINX Gateway Fabric: the Gateway API on NGINX, one data plane per Gateway.",
+        Core, HelmChart, Chart("nginx-gateway-fabric"), env [],
+    },
     IngressNginx = "ingress-nginx" {
         "ingress-nginx controller, for the Ingress-to-Gateway-API story.",
         Core, HelmChart, Chart("ingress-nginx"), env [],

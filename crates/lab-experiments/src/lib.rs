@@ -9,6 +9,7 @@
 pub mod alerts;
 pub mod catalog;
 pub mod components;
+pub mod gateways;
 pub mod k6;
 pub mod kind;
 pub mod lifecycle;

@@ -81,6 +81,8 @@ fn the_experiments_load_sorted() {
         [
             "cicd-fundamentals",
             "elk-tutorial",
+            "gateway-comparison",
+            "gateway-tutorial",
             "gitops-tutorial",
             "hello-app",
             "http-baseline",

@@ -38,6 +38,7 @@ pub const CHARTS: &[&str] = &[
     "metallb",
     "metrics-server",
     "mimir-distributed",
+    "nginx-gateway-fabric",
     "minio",
     "openbao",
     "opentelemetry-collector",

@@ -575,6 +575,29 @@ fn selectors_match_labels_that_exist() {
     lab.expect("ref-selector", 1, "port metrics is not a named port");
 }
 
+#[test]
+fn a_selector_on_a_rendered_gateways_name_matches_its_proxies() {
+    let proxy_service = |gateway: &str| {
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "gw-nodeport", "namespace": "demo"},
+               "spec": {"type": "NodePort", "selector": {"gateway.networking.k8s.io/gateway-name": gateway},
+                        "ports": [{"port": 8080}]}})
+    };
+    let gateway = json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+                         "metadata": {"name": "edge", "namespace": "demo"},
+                         "spec": {"gatewayClassName": "nginx", "listeners": []}});
+    // No Gateway of that name: nothing makes the pods.
+    let mut lab = Lab::new();
+    lab.app("hub", "demo", 0, "demo", None, None)
+        .obj("hub", "demo", gateway.clone())
+        .obj("hub", "demo", proxy_service("other"));
+    lab.expect("ref-selector", 1, "matches no pod template");
+    let mut lab = Lab::new();
+    lab.app("hub", "demo", 0, "demo", None, None)
+        .obj("hub", "demo", gateway)
+        .obj("hub", "demo", proxy_service("edge"));
+    lab.expect("ref-selector", 0, "");
+}
+
 fn composition(release_pc: &str, version: Option<&str>) -> Value {
     let mut chart = json!({"name": "vcluster", "repository": "https://charts.loft.sh"});
     if let Some(v) = version {

@@ -24,10 +24,12 @@ use lab_core::layout::{ARGOCD_NAMESPACE, ClusterPaths};
 use lab_core::{Artifact, Object};
 use lab_experiments::catalog::Packaging;
 use lab_experiments::components::{Bundle, K6Operator, Pyrra};
+use lab_experiments::gateways::{EnvoyGateway, NginxGatewayFabric};
 use lab_experiments::lifecycle::{self, Bindings};
 use lab_experiments::spec::{ClusterUse, Provider};
 use lab_experiments::stores::{EckOperator, EckStack, FluentBit, Jaeger, VictoriaMetrics};
 use lab_experiments::{ComponentId, Experiment, alerts, k6, kind};
+use lab_model::component::Dependency;
 use lab_model::{Component, Registry};
 use lab_observability::backends::{Loki, Mimir, Tempo};
 use lab_observability::collectors::OtelCollector;
@@ -38,7 +40,7 @@ use lab_observability::targets::KubePrometheusStack;
 use lab_observability::workload::{DemoApp, DemoApps, demo_apps_in};
 use lab_platform::gitops::ArgoWorkflows;
 
-use crate::{Inputs, cluster_apps};
+use crate::{Inputs, cluster_apps, gateway_lab};
 
 /// The node port a lab image that is a load's target listens on in a kind cluster: the hub
 /// reaches it as `http://<e>-<cluster>-control-plane:<port>` over kind's Docker network.
@@ -218,6 +220,23 @@ fn experiment(
                 .registry
                 .add(KubePrometheusStack::new(&cluster.paths.name))?,
             (ComponentId::K6Operator, _) => cluster.registry.add(K6Operator::default())?,
+            (ComponentId::EnvoyGateway, p) if p != Provider::Hub => {
+                cluster.registry.add(EnvoyGateway::default())?
+            }
+            (ComponentId::NginxGatewayFabric, p) if p != Provider::Hub => {
+                if !wants(ComponentId::EnvoyGateway, name) {
+                    return Err(spec_error(
+                        exp,
+                        &field,
+                        format!(
+                            "nginx-gateway-fabric needs the Gateway API CRDs; add envoy-gateway \
+                             on {name}, whose chart installs them"
+                        ),
+                    ));
+                }
+                let crds = Dependency::on::<EnvoyGateway>();
+                cluster.registry.add(NginxGatewayFabric::after(crds))?
+            }
             (ComponentId::Pyrra, _) => {
                 let prometheus = match cluster.provider {
                     Provider::Hub => None,
@@ -279,6 +298,7 @@ fn experiment(
     }
     let otlp = hub.get::<OtelCollector>().map(OtelCollector::otlp_http_url);
     for (name, cluster) in clusters.iter_mut() {
+        gateway_lab::add_routes(exp, name, namespace, &cluster.demo, &mut cluster.registry)?;
         if !cluster.demo.is_empty() {
             cluster.registry.add(DemoApps {
                 namespace: namespace.to_owned(),
@@ -453,6 +473,14 @@ fn target_url(
                 ),
             )),
         };
+    }
+    if let Some(port) = gateway_lab::node_port(exp, cluster_name, load.target)
+        && cluster.provider == Provider::Kind
+    {
+        return Ok(format!(
+            "http://{}-control-plane:{port}",
+            cluster.paths.name
+        ));
     }
     let url = match load.target {
         ComponentId::Loki => hub.get::<Loki>().map(Loki::url),

@@ -8,6 +8,7 @@
 mod bootstrap;
 pub mod docs;
 pub mod experiments;
+pub mod gateway_lab;
 pub mod synthetic;
 
 use std::collections::BTreeMap;

@@ -65,14 +65,17 @@ pub fn experiments(inputs: &Inputs, n: usize) -> Result<Tree> {
 /// is its own, so its typed objects can be dropped once its files are written out, and memory
 /// grows with the output, not with the serialized objects of every experiment at once.
 pub fn render(inputs: &Inputs, n: usize) -> Result<Files> {
-    let mut files = Files::new();
-    for i in 1..=n {
+    let numbers: Vec<usize> = (1..=n).collect();
+    // Experiments are independent: spread them over the cores, each thread one at a time.
+    let rendered = lab_core::par::map(&numbers, |&i| {
         let mut tree = Tree::new();
         tree.extend(experiment(inputs, i)?)?;
-        for (path, text) in tree.render()? {
-            anyhow::ensure!(!files.contains_key(&path), "{path} is written twice");
-            files.insert(path, text);
-        }
+        anyhow::Ok(tree.render()?)
+    })?;
+    let mut files = Files::new();
+    for (path, text) in rendered.into_iter().flatten() {
+        anyhow::ensure!(!files.contains_key(&path), "{path} is written twice");
+        files.insert(path, text);
     }
     Ok(files)
 }

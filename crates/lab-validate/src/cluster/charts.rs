@@ -204,6 +204,26 @@ pub(crate) const CHARTS: &[Chart] = &[
         ..chart("traefik", "37.3.0", "traefik")
     },
     Chart {
+        // The crds subchart (condition crds.enabled, on by default) carries the Gateway API
+        // experimental channel beside Envoy Gateway's own CRDs.
+        groups: &[
+            g("gateway.envoyproxy.io", &["v1alpha1"], &[]),
+            g(
+                "gateway.networking.k8s.io",
+                &["v1", "v1beta1", "v1alpha2", "v1alpha3"],
+                &[],
+            ),
+            g("gateway.networking.x-k8s.io", &["v1alpha1"], &[]),
+        ],
+        services: &[s("envoy-gateway", &[18000, 18001, 18002, 19001])],
+        ..chart("gateway-helm", "v1.9.0", "gateway-helm")
+    },
+    Chart {
+        // Its own CRDs only: the Gateway API CRDs come from another chart.
+        groups: &[g("gateway.nginx.org", &["v1alpha1", "v1alpha2"], &[])],
+        ..chart("nginx-gateway-fabric", "2.6.7", "nginx-gateway-fabric")
+    },
+    Chart {
         crds_flag: Some("/crds/create"),
         groups: &[g("monitoring.grafana.com", &["v1alpha1"], &["PodLogs"])],
         services: &[s("{}", &[12345])],

@@ -235,6 +235,13 @@ fn service_refs(lab: &Lab, cluster: &str, services: &[Svc], out: &mut Rules) {
     }
 }
 
+/// Labels Gateway API controllers put on a Gateway's proxy pods, valued with its name: the
+/// standard one (NGINX Gateway Fabric) and Envoy Gateway's own.
+const GATEWAY_POD_LABELS: [&str; 2] = [
+    "gateway.networking.k8s.io/gateway-name",
+    "gateway.envoyproxy.io/owning-gateway-name",
+];
+
 const WORKLOADS: [&str; 5] = ["Deployment", "StatefulSet", "DaemonSet", "Job", "Pod"];
 
 fn selectors(lab: &Lab, cluster: &str, services: &[Svc], out: &mut Rules) {
@@ -250,6 +257,13 @@ fn selectors(lab: &Lab, cluster: &str, services: &[Svc], out: &mut Rules) {
             (namespace_of(lab, o).unwrap_or_default(), labels(o.doc, at))
         })
         .collect();
+    // A Gateway's proxy pods are made by its controller, not rendered: a selector on the
+    // label naming the Gateway matches them when that Gateway is rendered in the namespace.
+    let gateways: BTreeSet<(String, &str)> = lab
+        .on(cluster)
+        .filter(|o| o.id.kind == "Gateway" && o.id.group() == "gateway.networking.k8s.io")
+        .map(|o| (namespace_of(lab, o).unwrap_or_default(), o.id.name.as_str()))
+        .collect();
     for o in lab.on(cluster) {
         match o.id.kind.as_str() {
             "Service" if o.id.api_version == "v1" => {
@@ -259,7 +273,14 @@ fn selectors(lab: &Lab, cluster: &str, services: &[Svc], out: &mut Rules) {
                 }
                 out.checked(SELECTOR);
                 let ns = namespace_of(lab, o).unwrap_or_default();
-                if !pods.iter().any(|(n, l)| *n == ns && selects(&selector, l)) {
+                let proxies_of_gateway = GATEWAY_POD_LABELS.iter().any(|key| {
+                    selector
+                        .get(key)
+                        .is_some_and(|gw| gateways.contains(&(ns.clone(), *gw)))
+                });
+                if !proxies_of_gateway
+                    && !pods.iter().any(|(n, l)| *n == ns && selects(&selector, l))
+                {
                     out.object(
                         o,
                         SELECTOR,

@@ -253,6 +253,105 @@ fn each_dashboard_plots_the_checks_and_measures_of_its_spec() {
     }
 }
 
+/// The node ports of the NodePort Services in front of an experiment's Gateways, by Gateway.
+fn gateway_node_ports(tree: &Tree, exp: &str) -> Vec<(String, i64)> {
+    docs_under(tree, &format!("experiments/{exp}/target/gateway-routes/"))
+        .filter(|(_, d)| d["kind"] == "Service" && d["spec"]["type"] == "NodePort")
+        .map(|(_, d)| {
+            let name = d["metadata"]["name"].as_str().unwrap();
+            let gateway = name.strip_suffix("-nodeport").unwrap().to_owned();
+            (gateway, d["spec"]["ports"][0]["nodePort"].as_i64().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn every_gateway_of_a_comparison_serves_the_same_routes() {
+    let tree = rendered_tree();
+    let gateways: Vec<String> = docs_under(&tree, "experiments/gateway-comparison/target/")
+        .filter(|(_, d)| d["kind"] == "Gateway")
+        .map(|(_, d)| d["metadata"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    let exp = inputs()
+        .experiments
+        .into_iter()
+        .find(|e| e.name == "gateway-comparison")
+        .unwrap();
+    let subjects: Vec<String> = exp
+        .spec
+        .comparison
+        .as_ref()
+        .unwrap()
+        .subjects
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    let mut sorted = subjects.clone();
+    sorted.sort();
+    assert_eq!(gateways, sorted, "one Gateway per compared implementation");
+    let routes: Vec<&Value> = docs_under(&tree, "experiments/gateway-comparison/target/")
+        .filter(|(_, d)| d["kind"] == "HTTPRoute")
+        .map(|(_, d)| d)
+        .collect();
+    assert!(!routes.is_empty());
+    for route in routes {
+        let mut parents: Vec<&str> = route["spec"]["parentRefs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        parents.sort();
+        assert_eq!(parents, sorted, "{}", route["metadata"]["name"]);
+    }
+}
+
+#[test]
+fn the_comparison_script_aims_at_each_gateways_node_port() {
+    let tree = rendered_tree();
+    let ports = gateway_node_ports(&tree, "gateway-comparison");
+    assert_eq!(ports.len(), 2, "{ports:?}");
+    let script = std::fs::read_to_string(
+        lab_testkit::repo_root().join("experiments/gateway-comparison/compare.js"),
+    )
+    .unwrap();
+    for (gateway, port) in &ports {
+        assert!(
+            script.contains(&format!("{{ name: '{gateway}', port: {port} }}")),
+            "compare.js does not send {gateway}'s load to node port {port}"
+        );
+    }
+    // The load's target (the first Gateway) is the URL the workflow passes to k6.
+    let template = docs_under(&tree, "experiments/gateway-comparison/hub/lifecycle/")
+        .find(|(_, d)| d["metadata"]["name"] == "gateway-comparison")
+        .map(|(_, d)| d.to_string())
+        .unwrap();
+    let envoy = ports.iter().find(|(g, _)| g == "envoy-gateway").unwrap().1;
+    assert!(template.contains(&format!(
+        "http://gateway-comparison-target-control-plane:{envoy}"
+    )));
+}
+
+#[test]
+fn nginx_gateway_fabric_without_the_gateway_api_crds_is_an_error() {
+    let mut inputs = inputs();
+    let exp = inputs
+        .experiments
+        .iter_mut()
+        .find(|e| e.name == "gateway-comparison")
+        .unwrap();
+    exp.spec
+        .components
+        .retain(|c| c.id != lab_experiments::ComponentId::EnvoyGateway);
+    exp.spec.load = None;
+    let err = format!("{:#}", lab::render(&inputs).unwrap_err());
+    assert!(
+        err.contains("gateway-comparison/experiment.yaml")
+            && err.contains("nginx-gateway-fabric needs the Gateway API CRDs"),
+        "{err}"
+    );
+}
+
 /// The `OTEL_EXPORTER_OTLP_ENDPOINT` of every Deployment under `prefix`.
 fn otlp_endpoints(tree: &Tree, prefix: &str) -> Vec<String> {
     docs_under(tree, prefix)

@@ -11,7 +11,6 @@ use lab_model::versions::{CHARTS, IMAGES};
 const NOT_YET_USED: &[&str] = &[
     "chart chaos-mesh",
     "chart contour",
-    "chart gateway-helm",
     "chart ingress-nginx",
     "chart keda",
     "chart minio",
