@@ -19,6 +19,7 @@ use lab_crds::monitoring_coreos_com::servicemonitors::{
     ServiceMonitorSelector, ServiceMonitorSpec,
 };
 use lab_kit::values::{Apply, Resources, chart_app, meta, quantities, resources};
+use lab_kit::values::{Endpoint, OtlpProtocols, OtlpReceiver, Receivers};
 use lab_kit::{service_host, service_url};
 use lab_model::component::{BuildResult, Context, PodSecurity, Project};
 use lab_model::{App, Component};
@@ -421,11 +422,6 @@ pub struct HealthCheck {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Endpoint {
-    pub endpoint: String,
-}
-
-#[derive(Debug, Serialize)]
 pub struct JaegerQuery {
     pub storage: QueryStorage,
 }
@@ -448,22 +444,6 @@ pub struct StorageBackend {
 #[derive(Debug, Serialize)]
 pub struct MemoryStore {
     pub max_traces: u32,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Receivers {
-    pub otlp: OtlpReceiver,
-}
-
-#[derive(Debug, Serialize)]
-pub struct OtlpReceiver {
-    pub protocols: OtlpProtocols,
-}
-
-#[derive(Debug, Serialize)]
-pub struct OtlpProtocols {
-    pub grpc: Endpoint,
-    pub http: Endpoint,
 }
 
 #[derive(Debug, Serialize)]

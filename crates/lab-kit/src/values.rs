@@ -129,3 +129,27 @@ mod tests {
         assert_eq!(v["limits"]["memory"], "64Mi");
     }
 }
+
+/// An OpenTelemetry-style `receivers.otlp` block (Tempo's and the Jaeger v2 collector's
+/// configs share it): where OTLP over gRPC and over HTTP is accepted.
+#[derive(Debug, Serialize)]
+pub struct Receivers {
+    pub otlp: OtlpReceiver,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OtlpReceiver {
+    pub protocols: OtlpProtocols,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OtlpProtocols {
+    pub grpc: Endpoint,
+    pub http: Endpoint,
+}
+
+/// `endpoint: host:port`, a listen or target address.
+#[derive(Debug, Serialize)]
+pub struct Endpoint {
+    pub endpoint: String,
+}

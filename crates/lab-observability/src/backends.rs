@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::OBSERVABILITY_NAMESPACE;
 use crate::storage::{Bucket, S3_ACCESS_KEY_ENV, S3_REGION, S3_SECRET_KEY_ENV, SeaweedFs};
 use lab_kit::secrets::SecretStore;
+use lab_kit::values::{Endpoint, OtlpProtocols, OtlpReceiver, Receivers};
 use lab_kit::{Apply, Toggle, chart_app, service_host, service_url};
 use lab_model::component::RBAC_KINDS;
 
@@ -418,27 +419,6 @@ pub struct TempoS3 {
 #[derive(Debug, Serialize)]
 pub struct WalConfig {
     pub path: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Receivers {
-    pub otlp: OtlpReceiver,
-}
-
-#[derive(Debug, Serialize)]
-pub struct OtlpReceiver {
-    pub protocols: OtlpProtocols,
-}
-
-#[derive(Debug, Serialize)]
-pub struct OtlpProtocols {
-    pub grpc: Endpoint,
-    pub http: Endpoint,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Endpoint {
-    pub endpoint: String,
 }
 
 #[derive(Debug, Serialize)]
