@@ -197,16 +197,12 @@ impl Artifact {
             }
             return Ok(out);
         }
-        let mut out = String::new();
+        let mut out = crate::yaml::HEADER.to_owned();
         for (i, doc) in self.documents.iter().enumerate() {
-            let text = crate::yaml::to_checked_yaml_document(doc)
-                .map_err(|e| Error::Yaml(format!("{}: {e}", self.path)))?;
-            if i == 0 {
-                out.push_str(&text);
-            } else {
+            if i > 0 {
                 out.push_str("---\n");
-                out.push_str(text.trim_start_matches(crate::yaml::HEADER));
             }
+            out.push_str(&crate::yaml::to_yaml(doc));
         }
         Ok(out)
     }

@@ -3,9 +3,11 @@
 //! Writers are serialised by an exclusive `flock` on `.generated.lock` beside the output
 //! folder, held for the whole write: a second render waits, and a killed one releases it with
 //! its last file descriptor. Under the lock, a render that changes nothing writes nothing. A
-//! changed render goes to a fresh sibling folder `.generated.tmp-<pid>`, is flushed with one
-//! `syncfs` (not one `fsync` per file: the whole tree reaches the disk before the swap either
-//! way), and is swapped with `generated/` in one `renameat2(RENAME_EXCHANGE)`: at any moment the
+//! changed render goes to a fresh sibling folder `.generated.tmp-<pid>`, where files whose bytes
+//! did not change are hard links to the old tree's (already on disk, and no more or less durable
+//! than they were) and only the others are written. What was written reaches the disk before
+//! the swap: an `fsync` per new file and folder when they are few, else one `syncfs`. Then the
+//! folder is swapped with `generated/` in one `renameat2(RENAME_EXCHANGE)`: at any moment the
 //! path names the old tree or the new one, never a mix. Files the new render does not produce
 //! vanish with the old folder. Since every writer holds the lock while its staging folder
 //! exists, a staging folder found by the holder of the lock belongs to a dead render and is
@@ -197,7 +199,8 @@ pub fn write_tree(files: &Files, out: &Path) -> Result<WriteSummary, Error> {
     }
 
     let staging = parent.join(format!(".{base}.tmp-{}", std::process::id()));
-    let result = stage(files, &staging).and_then(|()| swap_in(&staging, out, exists, &parent));
+    let result =
+        stage(files, &staging, out, &old).and_then(|()| swap_in(&staging, out, exists, &parent));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
@@ -223,10 +226,17 @@ fn remove_leftovers(parent: &Path, base: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn stage(files: &Files, staging: &Path) -> Result<(), Error> {
+/// Above this many new files, one `syncfs` is cheaper than an `fsync` each.
+const FSYNC_AT_MOST: usize = 64;
+
+/// Builds the new tree in `staging`. A file whose bytes are already in `out` is hard-linked
+/// from there instead of written: its data is on disk already, and after the swap the new tree
+/// holds the same inode the old one did. Only written files and the new folders need flushing.
+fn stage(files: &Files, staging: &Path, out: &Path, old: &DiskTree) -> Result<(), Error> {
     let what = "writing the new tree to the staging folder";
     fs::create_dir(staging).map_err(failed(what, staging))?;
     let mut made: std::collections::BTreeSet<PathBuf> = Default::default();
+    let mut written = Vec::new();
     for (rel, text) in files {
         // RelPath guarantees no `..`, no absolute path and no hidden component, and the
         // staging folder is new, so no symlink can redirect the write.
@@ -237,11 +247,24 @@ fn stage(files: &Files, staging: &Path) -> Result<(), Error> {
             fs::create_dir_all(dir).map_err(failed(what, dir))?;
             made.insert(dir.to_path_buf());
         }
-        fs::write(&path, text.as_bytes()).map_err(failed(what, &path))?;
+        let same = old.get(rel.as_str()).is_some_and(|b| b == text.as_bytes());
+        // A file system without hard links (or a raced old tree) falls back to writing.
+        if !(same && fs::hard_link(rel.under(out), &path).is_ok()) {
+            fs::write(&path, text.as_bytes()).map_err(failed(what, &path))?;
+            written.push(path);
+        }
     }
-    // One flush of the file system holding the staging folder: every file and folder above
-    // reaches the disk before the swap makes it visible, as an fsync per file would ensure.
-    flush(staging)?;
+    // Everything new reaches the disk before the swap makes it visible.
+    made.insert(staging.to_path_buf());
+    if written.len() > FSYNC_AT_MOST {
+        flush(staging)?;
+    } else {
+        for path in written.iter().chain(&made) {
+            fs::File::open(path)
+                .and_then(|f| f.sync_all())
+                .map_err(failed("flushing", path))?;
+        }
+    }
     crash_point("staged");
     Ok(())
 }
@@ -356,6 +379,32 @@ mod tests {
         assert!(summary.unchanged(), "{summary:?}");
         // Same folder, same file: nothing was swapped or rewritten.
         assert_eq!((inode(&out), inode(&out.join("a/x.yaml"))), before);
+    }
+
+    #[test]
+    fn a_changed_render_writes_only_what_changed_and_links_the_rest() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("generated");
+        write_tree(&files(&[("a/x.yaml", "1\n"), ("b.yaml", "2\n")]), &out).unwrap();
+        let inode = |p: &Path| fs::metadata(p).unwrap().ino();
+        let (x, b) = (inode(&out.join("a/x.yaml")), inode(&out.join("b.yaml")));
+        let summary = write_tree(&files(&[("a/x.yaml", "1\n"), ("b.yaml", "3\n")]), &out).unwrap();
+        assert_eq!(summary.changed, 1, "{summary:?}");
+        assert_eq!(
+            inode(&out.join("a/x.yaml")),
+            x,
+            "an unchanged file is the same inode"
+        );
+        assert_ne!(
+            inode(&out.join("b.yaml")),
+            b,
+            "a changed file is written anew"
+        );
+        assert_eq!(fs::read_to_string(out.join("b.yaml")).unwrap(), "3\n");
+        // The old tree is gone, so the kept file has one name again.
+        assert_eq!(fs::metadata(out.join("a/x.yaml")).unwrap().nlink(), 1);
+        assert_eq!(leftovers(dir.path()), Vec::<String>::new());
     }
 
     #[test]

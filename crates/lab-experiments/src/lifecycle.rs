@@ -181,10 +181,7 @@ fn resource(
 
 /// The object as a YAML document, for a resource step's `manifest`.
 fn manifest(object: &Object) -> Result<String, Error> {
-    Ok(lab_core::yaml::to_checked_yaml_document(&object.value)
-        .map_err(|e| Error::Build(format!("{}: {e}", object.id)))?
-        .trim_start_matches(lab_core::yaml::HEADER)
-        .to_owned())
+    Ok(lab_core::yaml::to_yaml(&object.value))
 }
 
 /// The shell script of the `checks` step: one line per check in `RESULTS`, exit 1 if any fails.

@@ -33,8 +33,7 @@ fn rule_file(
         Some(ns) => format!("{ns}-{name}.yaml"),
         None => format!("{name}.yaml"),
     };
-    let text = lab_core::yaml::to_checked_yaml_document(&spec)
-        .map_err(|e| lab_core::Error::Yaml(format!("{file}: {e}")))?;
+    let text = lab_core::yaml::to_document(&spec);
     Ok((file, text))
 }
 

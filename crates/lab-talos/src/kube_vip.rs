@@ -222,7 +222,7 @@ mod erased {
             + super::Serialize,
     {
         fn yaml(&self) -> lab_core::Result<String> {
-            lab_core::yaml::to_yaml(&lab_core::Object::new(self)?.value)
+            Ok(lab_core::yaml::to_yaml(&lab_core::Object::new(self)?.value))
         }
     }
 }

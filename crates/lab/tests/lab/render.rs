@@ -208,3 +208,36 @@ fn a_bad_input_file_is_named_relative_to_the_repository() {
         "{err}"
     );
 }
+
+/// The writer decides each scalar's style itself (`lab_core::yaml`), so this is the proof on the
+/// whole lab: every YAML file, read under YAML 1.1 rules as Kubernetes, ArgoCD and Helm read it,
+/// is exactly the documents it was built from.
+#[test]
+fn every_yaml_file_reads_back_under_yaml11_as_its_documents() {
+    use lab_core::Format;
+    use lab_core::yaml::{read_back_yaml11, same_data};
+    let tree = render(&inputs()).unwrap();
+    let mut checked = 0;
+    for artifact in tree.artifacts() {
+        if matches!(
+            artifact.format,
+            Format::Json | Format::JsonSchema | Format::DotEnv | Format::Markdown
+        ) {
+            continue;
+        }
+        let text = artifact.render().unwrap();
+        // A document separator never occurs inside a block scalar: its lines are indented.
+        let parts: Vec<&str> = text.split("\n---\n").collect();
+        assert_eq!(parts.len(), artifact.documents.len(), "{}", artifact.path);
+        for (part, want) in parts.iter().zip(&artifact.documents) {
+            let read = read_back_yaml11(part).unwrap();
+            assert!(
+                same_data(&read, want),
+                "{} reads back as other data under YAML 1.1:\n{part}",
+                artifact.path
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} documents checked");
+}
