@@ -14,10 +14,25 @@ where
     E: Send,
     F: Fn(&T) -> Result<R, E> + Sync,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len() / MIN_PER_THREAD)
-        .max(1);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    map_on(items, cores, MIN_PER_THREAD, f)
+}
+
+/// [`map`] on up to `threads` threads, each given at least `min_per_thread` items. Waiting
+/// work (an `fsync`) wants more threads than there are cores: the waits overlap.
+pub fn map_on<T, R, E, F>(
+    items: &[T],
+    threads: usize,
+    min_per_thread: usize,
+    f: F,
+) -> Result<Vec<R>, E>
+where
+    T: Sync,
+    R: Send,
+    E: Send,
+    F: Fn(&T) -> Result<R, E> + Sync,
+{
+    let threads = threads.min(items.len() / min_per_thread.max(1)).max(1);
     if threads == 1 {
         return items.iter().map(&f).collect();
     }

@@ -18,7 +18,7 @@ use yaml::Document;
 
 /// An input type: its JSON schema (from schemars) says most rules, so editors show them too;
 /// [`Input::check`] says the rest, in one place per type.
-pub trait Input: JsonSchema + DeserializeOwned {
+pub trait Input: JsonSchema + DeserializeOwned + 'static {
     /// The rules the schema cannot express (IP arithmetic, uniqueness, …), every problem at
     /// once. Runs only on a value that passed the schema.
     fn check(&self) -> Vec<Problem> {
@@ -131,17 +131,18 @@ pub fn parse<T: Input>(file: &Path, text: &str) -> Result<T, InputError> {
         file: file.to_path_buf(),
         problems: locate(&doc, problems),
     };
-    let schema = schema_of::<T>();
-    let mut problems = yaml_problems(&doc);
-    problems.extend(schema::problems(&schema, &doc).map_err(|e| {
+    let compiled = schema::compiled::<T>().map_err(|e| {
         InputError::whole(file, "schema", format!("internal schema error: {e}"), None)
-    })?);
+    })?;
+    let schema = &compiled.schema;
+    let mut problems = yaml_problems(&doc);
+    problems.extend(schema::problems(&compiled, &doc));
     if !problems.is_empty() {
         return Err(fail(problems));
     }
     let value: T = serde_path_to_error::deserialize(&doc.value).map_err(|e| {
         let field = field_of(e.path());
-        let problem = schema::type_problem(&schema, &doc, field, &e.inner().to_string());
+        let problem = schema::type_problem(schema, &doc, field, &e.inner().to_string());
         fail(vec![problem])
     })?;
     let problems = value.check();

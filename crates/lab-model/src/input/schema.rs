@@ -2,18 +2,47 @@
 //! expected (the field's own doc comment, carried into the schema by schemars) and, for an
 //! unknown key, the nearest known one.
 
+use std::any::TypeId;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use jsonschema::Validator;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
+use schemars::JsonSchema;
 use serde_json::Value;
 
 use super::yaml::Document;
 use super::{Field, Problem};
 
-/// Every schema violation of `doc`, one problem each.
-pub fn problems(schema: &Value, doc: &Document) -> Result<Vec<Problem>, String> {
+/// An input type's JSON schema and its compiled validator.
+pub struct Compiled {
+    pub schema: Value,
+    validator: Validator,
+}
+
+/// `T`'s schema, compiled once per process: compiling costs far more than validating (the
+/// lab loads one experiment spec per folder, each against the same schema).
+pub fn compiled<T: JsonSchema + 'static>() -> Result<Arc<Compiled>, String> {
+    static CACHE: OnceLock<Mutex<BTreeMap<TypeId, Arc<Compiled>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    // A poisoned lock only means another thread panicked mid-insert; the map is still whole.
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(hit) = map.get(&TypeId::of::<T>()) {
+        return Ok(Arc::clone(hit));
+    }
+    let schema = super::schema_of::<T>();
     let validator = jsonschema::options()
         .should_validate_formats(true)
-        .build(schema)
+        .build(&schema)
         .map_err(|e| e.to_string())?;
+    let entry = Arc::new(Compiled { schema, validator });
+    map.insert(TypeId::of::<T>(), Arc::clone(&entry));
+    Ok(entry)
+}
+
+/// Every schema violation of `doc`, one problem each.
+pub fn problems(compiled: &Compiled, doc: &Document) -> Vec<Problem> {
+    let Compiled { schema, validator } = compiled;
     let mut out = Vec::new();
     for err in validator.iter_errors(&doc.value) {
         let field = Field::from_pointer(err.instance_path().as_str(), &doc.value);
@@ -182,7 +211,7 @@ pub fn problems(schema: &Value, doc: &Document) -> Result<Vec<Problem>, String> 
             )),
         }
     }
-    Ok(out)
+    out
 }
 
 /// A value beyond a limit: `` `7` is too small; expected at least 8``.
