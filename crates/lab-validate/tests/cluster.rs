@@ -700,19 +700,65 @@ fn advertised_uis_have_routes() {
     lab.expect("ui-reachable", 0, "");
 }
 
-#[test]
-fn external_secret_keys_are_documented_and_seeded() {
+/// A tree whose one ExternalSecret reads `grafana/admin`'s `username` and `password`.
+fn reads_grafana_admin() -> Lab {
     let mut lab = Lab::new();
     lab.app("hub", "a", 0, "a", None, None).obj(
         "hub",
         "a",
         json!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret", "metadata": {"name": "s", "namespace": "a"},
-               "spec": {"data": [{"secretKey": "k", "remoteRef": {"key": "grafana/admin", "property": "p"}}]}}),
+               "spec": {"data": [{"secretKey": "u", "remoteRef": {"key": "grafana/admin", "property": "username"}},
+                                 {"secretKey": "p", "remoteRef": {"key": "grafana/admin", "property": "password"}}]}}),
     );
-    lab.expect("secret-documented", 2, "secret/grafana/admin");
-    lab.facts.secrets_doc = "| `secret/grafana/admin` | admin |".into();
-    lab.expect("secret-documented", 1, "no task seeds it");
-    lab.facts.taskfiles = "bao kv put secret/grafana/admin password=x".into();
+    lab
+}
+
+const BOTH_DOCUMENTED: &str =
+    "| path | properties |\n|---|---|\n| `secret/grafana/admin` | `username`, `password` |";
+const BOTH_SEEDED: &str = "seed secret/grafana/admin username=admin password=\"$(rand)\"";
+
+#[test]
+fn external_secret_paths_are_documented_and_seeded() {
+    let mut lab = reads_grafana_admin();
+    // Neither documented nor seeded: each property fails both ways.
+    lab.expect("secret-documented", 4, "secret/grafana/admin");
+    // A path named in prose, outside a table row, or a longer path, does not count.
+    lab.facts.secrets_doc = "See `secret/grafana/admin` and `username`, `password`.".into();
+    lab.facts.taskfiles = "bao kv put secret/grafana/admin-old username=a password=b".into();
+    lab.expect("secret-documented", 4, "secret/grafana/admin");
+    lab.facts.secrets_doc = BOTH_DOCUMENTED.into();
+    lab.facts.taskfiles = BOTH_SEEDED.into();
+    lab.expect("secret-documented", 0, "");
+}
+
+#[test]
+fn an_undocumented_property_fires() {
+    let mut lab = reads_grafana_admin();
+    lab.facts.secrets_doc = "| `secret/grafana/admin` | `username` |".into();
+    lab.facts.taskfiles = BOTH_SEEDED.into();
+    lab.expect(
+        "secret-documented",
+        1,
+        "property password, is read but not documented",
+    );
+}
+
+#[test]
+fn an_unseeded_property_fires() {
+    let mut lab = reads_grafana_admin();
+    lab.facts.secrets_doc = BOTH_DOCUMENTED.into();
+    // The path is seeded, one of its properties is not; a read (`-field=`) is no seed.
+    lab.facts.taskfiles =
+        "seed secret/grafana/admin username=admin\nbao kv get -field=password secret/grafana/admin"
+            .into();
+    lab.expect(
+        "secret-documented",
+        1,
+        "property password, is read but no task seeds it",
+    );
+    lab.facts
+        .taskfiles
+        .push_str("\nbao kv patch secret/grafana/admin password=\"$(rand)\"");
     lab.expect("secret-documented", 0, "");
 }
 

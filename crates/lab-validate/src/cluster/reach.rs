@@ -2,8 +2,10 @@
 //! - `ui-reachable`: every host under the hub's base domain that the README or the tree
 //!   names (a UI's `root_url`, a link) is served by an HTTPRoute; every
 //!   `kubectl port-forward svc/NAME -n NS` the README documents names an existing Service.
-//! - `secret-documented`: every OpenBao key an ExternalSecret reads is documented in
-//!   docs/secrets.md and seeded by a task (its `secret/<key>` appears in a Taskfile).
+//! - `secret-documented`: every (OpenBao path, property) an ExternalSecret reads is documented
+//!   in a table row of docs/secrets.md (the row names `` `secret/<key>` `` and
+//!   `` `<property>` ``) and seeded by a task (a Taskfile line names `secret/<key>` and then
+//!   `<property>=`).
 //! - `updater-target`: Image Updater follows only Applications it can update (a Helm chart or
 //!   Kustomize source); a plain directory is ignored.
 
@@ -127,37 +129,99 @@ fn ui(lab: &Lab, settings: &Settings, facts: &Facts, out: &mut Rules) {
     }
 }
 
+/// One OpenBao read of an ExternalSecret: a path below the `secret/` mount and the property
+/// read (`None` for `dataFrom.extract`, which reads every property of the path).
+type Read<'v> = (&'v str, Option<&'v str>);
+
+/// Every (path, property) an ExternalSecret reads.
+fn reads(doc: &Value) -> BTreeSet<Read<'_>> {
+    let mut refs = Vec::new();
+    keyed(doc, "remoteRef", String::new(), &mut refs);
+    let mut out: BTreeSet<Read> = refs
+        .iter()
+        .filter_map(|(_, v)| {
+            let key = v.get("key")?.as_str()?;
+            Some((key, v.get("property").and_then(Value::as_str)))
+        })
+        .collect();
+    let mut whole = Vec::new();
+    keyed(doc, "extract", String::new(), &mut whole);
+    out.extend(
+        whole
+            .iter()
+            .filter_map(|(_, v)| Some((v.get("key")?.as_str()?, None))),
+    );
+    out
+}
+
+/// The tokens between backticks in each Markdown table row of `doc` that names
+/// `` `secret/<key>` ``.
+fn doc_rows<'d>(doc: &'d str, path: &str) -> Vec<BTreeSet<&'d str>> {
+    doc.lines()
+        .filter(|l| l.trim_start().starts_with('|'))
+        .map(|l| l.split('`').skip(1).step_by(2).collect::<BTreeSet<_>>())
+        .filter(|ticks| ticks.contains(path))
+        .collect()
+}
+
+/// The properties a task writes to `path`: on each Taskfile line that names `path` (as a
+/// whole word), every `name=` that follows it, as in `bao kv put secret/a/b user=x pass=y`.
+/// `None` when no line names the path at all.
+fn seeded<'t>(taskfiles: &'t str, path: &str) -> Option<BTreeSet<&'t str>> {
+    let named = Regex::new(&format!(
+        r#"(?:^|[^\w/.-])({})(?:[\s"'`;)]|$)"#,
+        regex::escape(path)
+    ))
+    .expect("valid regex");
+    let assign = Regex::new(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=").expect("valid regex");
+    let mut props = None::<BTreeSet<&str>>;
+    for line in taskfiles.lines() {
+        if let Some(at) = named.captures(line).and_then(|c| c.get(1)) {
+            props.get_or_insert_default().extend(
+                assign
+                    .captures_iter(&line[at.end()..])
+                    .filter_map(|c| c.get(1).map(|g| g.as_str())),
+            );
+        }
+    }
+    props
+}
+
 fn secrets(lab: &Lab, facts: &Facts, out: &mut Rules) {
     for o in &lab.objects {
         if o.id.kind != "ExternalSecret" || o.id.group() != "external-secrets.io" {
             continue;
         }
-        let mut keys = Vec::new();
-        keyed(o.doc, "remoteRef", String::new(), &mut keys);
-        keyed(o.doc, "extract", String::new(), &mut keys);
-        let keys: BTreeSet<&str> = keys
-            .iter()
-            .filter_map(|(_, v)| v.get("key")?.as_str())
-            .collect();
-        for key in keys {
+        for (key, property) in reads(o.doc) {
             out.checked(SECRET);
             let path = format!("secret/{key}");
-            if !facts.secrets_doc.contains(&path) {
+            let rows = doc_rows(&facts.secrets_doc, &path);
+            let what = match property {
+                Some(p) => format!("OpenBao path {path}, property {p},"),
+                None => format!("OpenBao path {path}"),
+            };
+            let documented = match property {
+                Some(p) => rows.iter().any(|r| r.contains(p)),
+                None => !rows.is_empty(),
+            };
+            if !documented {
                 out.object(
                     o,
                     SECRET,
                     format!(
-                        "OpenBao path {path} is read but not documented in {}",
+                        "{what} is read but not documented in a table row of {}",
                         Facts::SECRETS_DOC
                     ),
                 );
             }
-            if !facts.taskfiles.contains(&path) {
-                out.object(
-                    o,
-                    SECRET,
-                    format!("OpenBao path {path} is read but no task seeds it"),
-                );
+            let seeds = seeded(&facts.taskfiles, &path);
+            let is_seeded = match (property, &seeds) {
+                (_, None) => false,
+                (Some(p), Some(props)) => props.contains(p),
+                (None, Some(_)) => true,
+            };
+            if !is_seeded {
+                out.object(o, SECRET, format!("{what} is read but no task seeds it"));
             }
         }
     }
