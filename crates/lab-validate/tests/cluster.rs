@@ -762,19 +762,66 @@ fn an_unseeded_property_fires() {
     lab.expect("secret-documented", 0, "");
 }
 
+fn image_updater(pattern: &str, use_annotations: bool) -> Value {
+    json!({"apiVersion": "argocd-image-updater.argoproj.io/v1alpha1", "kind": "ImageUpdater",
+           "metadata": {"name": "u", "namespace": "argocd"},
+           "spec": {"namespace": "argocd", "applicationRefs": [{"namePattern": pattern, "useAnnotations": use_annotations,
+                    "images": [{"alias": "demo", "imageName": "ghcr.io/x/demo"}]}]}})
+}
+
+/// An Application `updates` holding one ImageUpdater.
+fn updates(lab: &mut Lab, pattern: &str, use_annotations: bool) {
+    lab.app("hub", "updates", 0, "argocd", None, None).obj(
+        "hub",
+        "updates",
+        image_updater(pattern, use_annotations),
+    );
+}
+
 #[test]
 fn image_updater_targets_helm_or_kustomize_applications() {
-    let updater = json!({"apiVersion": "argocd-image-updater.argoproj.io/v1alpha1", "kind": "ImageUpdater",
-                         "metadata": {"name": "u", "namespace": "argocd"}, "spec": {"applicationRefs": [{"namePattern": "demo*"}]}});
     let mut lab = Lab::new();
     lab.app("hub", "demo", 0, "demo", None, None);
-    lab.app("hub", "updates", 0, "argocd", None, None)
-        .obj("hub", "updates", updater.clone());
+    updates(&mut lab, "demo*", false);
     lab.expect("updater-target", 1, "plain directory");
+    // Each Application and each applicationRefs entry is inspected.
+    assert_eq!(lab.run("updater-target").1, 3);
     let mut lab = Lab::new();
     lab.app("hub", "demo", 0, "demo", Some(("demo", "1.0.0")), None);
-    lab.app("hub", "updates", 0, "argocd", None, None)
-        .obj("hub", "updates", updater);
+    updates(&mut lab, "demo*", false);
+    lab.expect("updater-target", 0, "");
+    // A pattern that selects nothing is dead configuration.
+    let mut lab = Lab::new();
+    updates(&mut lab, "dmeo*", false);
+    lab.expect(
+        "updater-target",
+        1,
+        "namePattern dmeo* matches no Application",
+    );
+}
+
+#[test]
+fn image_updater_annotations_need_an_updater_that_reads_them() {
+    // A Helm Application `demo` with a v0 annotation.
+    let annotated = |lab: &mut Lab| {
+        let mut scratch = Lab::new();
+        scratch.app("hub", "demo", 0, "demo", Some(("demo", "1.0.0")), None);
+        let path = "hub/apps/application-demo.yaml";
+        let mut app = scratch.tree.get(path).unwrap().documents[0].clone();
+        app["metadata"]["annotations"]["argocd-image-updater.argoproj.io/image-list"] =
+            json!("demo=ghcr.io/x/demo");
+        lab.add(path, Format::Object, app);
+    };
+    // Without an ImageUpdater, Image Updater v1 ignores the annotations.
+    let mut lab = Lab::new();
+    annotated(&mut lab);
+    lab.expect("updater-target", 1, "which Image Updater v1 ignores");
+    // An ImageUpdater selecting it without useAnnotations still ignores them.
+    updates(&mut lab, "demo", false);
+    lab.expect("updater-target", 1, "Application demo carries");
+    let mut lab = Lab::new();
+    annotated(&mut lab);
+    updates(&mut lab, "demo", true);
     lab.expect("updater-target", 0, "");
 }
 

@@ -7,14 +7,16 @@
 //!   `` `<property>` ``) and seeded by a task (a Taskfile line names `secret/<key>` and then
 //!   `<property>=`).
 //! - `updater-target`: Image Updater follows only Applications it can update (a Helm chart or
-//!   Kustomize source); a plain directory is ignored.
+//!   Kustomize source; a plain directory is ignored), every ImageUpdater `applicationRefs`
+//!   entry selects an Application, and no Application carries v0 annotations that v1 ignores.
+//!   Every Application is inspected, so the count is never zero on a tree with Applications.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use regex::Regex;
 use serde_json::Value;
 
-use super::{Facts, HUB, Lab, Rules, keyed, refs, strings};
+use super::{Facts, HUB, Lab, Obj, Rules, keyed, labels, refs, selects, strings};
 use lab_model::Settings;
 
 pub(crate) const UI: &str = "ui-reachable";
@@ -238,11 +240,50 @@ fn glob(pattern: &str, name: &str) -> bool {
     Regex::new(&re).is_ok_and(|r| r.is_match(name))
 }
 
+/// The annotation prefix of Image Updater's v0 configuration; v1 reads ImageUpdater objects
+/// and ignores these unless an `applicationRefs` entry that selects the Application sets
+/// `useAnnotations`.
+const UPDATER_ANNOTATIONS: &str = "argocd-image-updater.argoproj.io/";
+
+/// One `applicationRefs` entry of an ImageUpdater: which Applications it selects.
+struct AppRef<'v> {
+    updater: &'v Obj<'v>,
+    pattern: &'v str,
+    labels: BTreeMap<&'v str, &'v str>,
+    namespace: &'v str,
+    annotations: bool,
+}
+
+impl AppRef<'_> {
+    fn selects(&self, app: &Obj) -> bool {
+        let ns = app
+            .doc
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        glob(self.pattern, &app.id.name)
+            && ns == self.namespace
+            && selects(&self.labels, &labels(app.doc, "/metadata/labels"))
+    }
+}
+
+/// Every Application is inspected: the ImageUpdater entries that select it must find a Helm or
+/// Kustomize source, and v0 annotations must not sit where nothing reads them. Every
+/// `applicationRefs` entry must select some Application.
 fn updater(lab: &Lab, out: &mut Rules) {
+    let mut app_refs = Vec::new();
     for o in &lab.objects {
-        if o.id.kind != "ImageUpdater" {
+        if o.id.kind != "ImageUpdater" || o.id.group() != "argocd-image-updater.argoproj.io" {
             continue;
         }
+        // v1.0's CRD names the Applications' namespace in `spec.namespace`; later ones use
+        // the object's own.
+        let namespace = o
+            .doc
+            .pointer("/spec/namespace")
+            .or_else(|| o.doc.pointer("/metadata/namespace"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         for r in o
             .doc
             .pointer("/spec/applicationRefs")
@@ -253,28 +294,56 @@ fn updater(lab: &Lab, out: &mut Rules) {
             let Some(pattern) = r.get("namePattern").and_then(Value::as_str) else {
                 continue;
             };
-            out.checked(UPDATER);
-            let apps: Vec<_> = lab.apps.iter().filter(|a| glob(pattern, &a.name)).collect();
-            if apps.is_empty() {
+            app_refs.push(AppRef {
+                updater: o,
+                pattern,
+                labels: labels(r, "/labelSelectors/matchLabels"),
+                namespace,
+                annotations: r.get("useAnnotations").and_then(Value::as_bool) == Some(true),
+            });
+        }
+    }
+    let apps: Vec<&Obj> = lab.apps.iter().map(|a| &lab.objects[a.obj]).collect();
+    for r in &app_refs {
+        out.checked(UPDATER);
+        if !apps.iter().any(|a| r.selects(a)) {
+            out.object(
+                r.updater,
+                UPDATER,
+                format!(
+                    "namePattern {} matches no Application in namespace {}",
+                    r.pattern, r.namespace
+                ),
+            );
+        }
+    }
+    for (a, o) in lab.apps.iter().zip(&apps) {
+        out.checked(UPDATER);
+        let by: Vec<&AppRef> = app_refs.iter().filter(|r| r.selects(o)).collect();
+        let updatable = a
+            .sources
+            .iter()
+            .any(|s| s.get("chart").is_some() || s.get("kustomize").is_some());
+        if !updatable {
+            for r in &by {
                 out.object(
-                    o,
+                    r.updater,
                     UPDATER,
-                    format!("namePattern {pattern} matches no Application"),
+                    format!("Application {} is a plain directory; Image Updater only updates Helm or Kustomize Applications", a.name),
                 );
             }
-            for a in apps {
-                let updatable = a
-                    .sources
-                    .iter()
-                    .any(|s| s.get("chart").is_some() || s.get("kustomize").is_some());
-                if !updatable {
-                    out.object(
-                        o,
-                        UPDATER,
-                        format!("Application {} is a plain directory; Image Updater only updates Helm or Kustomize Applications", a.name),
-                    );
-                }
-            }
+        }
+        let annotated = o
+            .doc
+            .pointer("/metadata/annotations")
+            .and_then(Value::as_object)
+            .is_some_and(|m| m.keys().any(|k| k.starts_with(UPDATER_ANNOTATIONS)));
+        if annotated && !by.iter().any(|r| r.annotations) {
+            out.object(
+                o,
+                UPDATER,
+                format!("Application {} carries {UPDATER_ANNOTATIONS}* annotations, which Image Updater v1 ignores unless an ImageUpdater selecting it sets useAnnotations", a.name),
+            );
         }
     }
 }
