@@ -8,6 +8,10 @@ its content; every Mermaid diagram has been drawn as an SVG with no error text.
 `--self-test` first breaks a copy of the site on purpose (one dangling link, one invalid
 diagram) and requires the check to report both, so the check itself is proven able to fail.
 
+`--screenshots DIR` also saves PNGs of the front page (`front-page.png`) and of one experiment
+page (`experiment-<name>.png`: the first tutorial, by name), taken by the
+same headless Chromium once the page's scripts have run; a missing or non-PNG file is a failure.
+
 Prints one line per failure and a closing `N passed, N failed` line; exits 1 on any failure.
 Standard library only.
 """
@@ -155,6 +159,59 @@ def check_site(site, chromium, only=None):
     return failures, {"pages": len(pages), "links": links, "diagrams": diagrams, "passed": passed}
 
 
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SHOT_SIZE = "1280,1600"
+
+
+def experiment_page(site):
+    """The first experiment tutorial, by name."""
+    tutorials = [p for p in pages_of(site) if re.fullmatch(r"experiments/[^/]+/tutorial\.html", p)]
+    return tutorials[0] if tutorials else None
+
+
+def screenshot(chromium, site, page, png, profile):
+    """One page as a PNG, after its scripts ran; a problem, or None."""
+    url = "file://" + os.path.abspath(os.path.join(site, page))
+    cmd = [
+        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
+        f"--window-size={SHOT_SIZE}", f"--virtual-time-budget={BUDGET_MS}",
+        f"--screenshot={os.path.abspath(png)}", url,
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    try:
+        with open(png, "rb") as f:
+            head = f.read(len(PNG_MAGIC))
+    except OSError:
+        head = b""
+    if out.returncode != 0 or head != PNG_MAGIC:
+        return f"{page}: no screenshot at {png} (exit {out.returncode}): {out.stderr.strip()[-300:]}"
+    return None
+
+
+def screenshots(site, chromium, out_dir):
+    """The front page and one experiment page as PNGs in out_dir; problems and the files."""
+    os.makedirs(out_dir, exist_ok=True)
+    shots = [("index.html", "front-page.png")]
+    page = experiment_page(site)
+    if page is None:
+        return [f"{site}: no experiment page to screenshot"], []
+    shots.append((page, f"experiment-{page.split('/')[1]}.png"))
+    problems, files = [], []
+    with tempfile.TemporaryDirectory(prefix="book-shot-") as profiles:
+        for i, (page, name) in enumerate(shots):
+            png = os.path.join(out_dir, name)
+            if os.path.exists(png):
+                os.remove(png)
+            problem = screenshot(chromium, site, page, png, os.path.join(profiles, str(i)))
+            if problem:
+                problems.append(problem)
+            else:
+                files.append(png)
+    return problems, files
+
+
 def self_test(site, chromium):
     """Breaks a copy of the site and requires both breakages to be reported."""
     with tempfile.TemporaryDirectory(prefix="book-broken-") as tmp:
@@ -184,6 +241,7 @@ def main():
     ap.add_argument("site", help="the built HTML folder, e.g. target/book/html")
     ap.add_argument("--chromium", default=os.environ.get("CHROMIUM", "chromium"))
     ap.add_argument("--self-test", action="store_true")
+    ap.add_argument("--screenshots", metavar="DIR", help="save PNGs of the front page and one experiment page here")
     args = ap.parse_args()
     if shutil.which(args.chromium) is None:
         print(f"book-check: {args.chromium} not found (Debian package chromium)", file=sys.stderr)
@@ -193,6 +251,12 @@ def main():
     site_failures, n = check_site(args.site, args.chromium)
     failures += site_failures
     passed += n["passed"]
+    if args.screenshots:
+        shot_failures, files = screenshots(args.site, args.chromium, args.screenshots)
+        failures += shot_failures
+        passed += len(files)
+        for png in files:
+            print(f"book-check: screenshot {png} ({os.path.getsize(png)} bytes)")
     for f in failures:
         print(f"FAIL {f}")
     print(

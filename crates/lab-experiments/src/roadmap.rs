@@ -317,15 +317,15 @@ pub fn phase(number: u8) -> Option<&'static Phase> {
     PHASES.iter().find(|p| p.number == number)
 }
 
-/// How far a phase is, judged by the experiments that exist.
+/// How far a phase is, judged by the experiments whose spec names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     /// No experiment names the phase yet.
     Planned,
-    /// Some experiments exist; some of the planned ones do not.
+    /// Some experiments name it; some of the planned ones do not exist yet.
     InProgress,
-    /// Every planned experiment exists.
-    Complete,
+    /// Experiments name it and every planned one exists.
+    Available,
 }
 
 impl Status {
@@ -333,7 +333,7 @@ impl Status {
         match self {
             Status::Planned => "planned",
             Status::InProgress => "in progress",
-            Status::Complete => "complete",
+            Status::Available => "available",
         }
     }
 }
@@ -344,7 +344,7 @@ pub struct Progress<'a> {
     pub phase: &'static Phase,
     /// The experiments whose spec names this phase, sorted by name.
     pub written: Vec<&'a Experiment>,
-    /// The planned experiments with no folder yet (under any phase).
+    /// The planned experiments that no spec of this phase is (not written yet).
     pub missing: Vec<&'static Planned>,
 }
 
@@ -353,15 +353,33 @@ impl Progress<'_> {
         if self.written.is_empty() {
             Status::Planned
         } else if self.missing.is_empty() {
-            Status::Complete
+            Status::Available
         } else {
             Status::InProgress
         }
     }
 
-    /// How many of the planned experiments exist.
-    pub fn done(&self) -> usize {
-        self.phase.planned.len() - self.missing.len()
+    /// The status in words, with the counts it is judged by: `planned: no experiment yet,
+    /// 3 planned`, `in progress: 2 experiments, 2 more planned`, `available: 5 experiments`.
+    pub fn status_text(&self) -> String {
+        let n = self.written.len();
+        let experiments = match n {
+            1 => "1 experiment".to_owned(),
+            n => format!("{n} experiments"),
+        };
+        match self.status() {
+            Status::Planned => format!(
+                "{}: no experiment yet, {} planned",
+                Status::Planned.as_str(),
+                self.phase.planned.len()
+            ),
+            Status::InProgress => format!(
+                "{}: {experiments}, {} more planned",
+                Status::InProgress.as_str(),
+                self.missing.len()
+            ),
+            Status::Available => format!("{}: {experiments}", Status::Available.as_str()),
+        }
     }
 }
 
@@ -378,13 +396,27 @@ pub fn progress(experiments: &[Experiment]) -> Vec<Progress<'_>> {
             let missing = phase
                 .planned
                 .iter()
-                .filter(|p| !experiments.iter().any(|e| e.name == p.name))
+                .filter(|p| !written.iter().any(|e| e.name == p.name))
                 .collect();
             Progress {
                 phase,
                 written,
                 missing,
             }
+        })
+        .collect()
+}
+
+/// Planned experiments that exist but whose spec names another phase than the one that plans
+/// them: (the experiment, the planning phase, the spec's phase).
+pub fn misplaced(experiments: &[Experiment]) -> Vec<(&Experiment, u8, u8)> {
+    PHASES
+        .iter()
+        .flat_map(|phase| {
+            phase.planned.iter().filter_map(move |p| {
+                let e = experiments.iter().find(|e| e.name == p.name)?;
+                (e.spec.phase != phase.number).then_some((e, phase.number, e.spec.phase))
+            })
         })
         .collect()
 }

@@ -700,35 +700,128 @@ fn advertised_uis_have_routes() {
     lab.expect("ui-reachable", 0, "");
 }
 
-#[test]
-fn external_secret_keys_are_documented_and_seeded() {
+/// A tree whose one ExternalSecret reads `grafana/admin`'s `username` and `password`.
+fn reads_grafana_admin() -> Lab {
     let mut lab = Lab::new();
     lab.app("hub", "a", 0, "a", None, None).obj(
         "hub",
         "a",
         json!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret", "metadata": {"name": "s", "namespace": "a"},
-               "spec": {"data": [{"secretKey": "k", "remoteRef": {"key": "grafana/admin", "property": "p"}}]}}),
+               "spec": {"data": [{"secretKey": "u", "remoteRef": {"key": "grafana/admin", "property": "username"}},
+                                 {"secretKey": "p", "remoteRef": {"key": "grafana/admin", "property": "password"}}]}}),
     );
-    lab.expect("secret-documented", 2, "secret/grafana/admin");
-    lab.facts.secrets_doc = "| `secret/grafana/admin` | admin |".into();
-    lab.expect("secret-documented", 1, "no task seeds it");
-    lab.facts.taskfiles = "bao kv put secret/grafana/admin password=x".into();
+    lab
+}
+
+const BOTH_DOCUMENTED: &str =
+    "| path | properties |\n|---|---|\n| `secret/grafana/admin` | `username`, `password` |";
+const BOTH_SEEDED: &str = "seed secret/grafana/admin username=admin password=\"$(rand)\"";
+
+#[test]
+fn external_secret_paths_are_documented_and_seeded() {
+    let mut lab = reads_grafana_admin();
+    // Neither documented nor seeded: each property fails both ways.
+    lab.expect("secret-documented", 4, "secret/grafana/admin");
+    // A path named in prose, outside a table row, or a longer path, does not count.
+    lab.facts.secrets_doc = "See `secret/grafana/admin` and `username`, `password`.".into();
+    lab.facts.taskfiles = "bao kv put secret/grafana/admin-old username=a password=b".into();
+    lab.expect("secret-documented", 4, "secret/grafana/admin");
+    lab.facts.secrets_doc = BOTH_DOCUMENTED.into();
+    lab.facts.taskfiles = BOTH_SEEDED.into();
     lab.expect("secret-documented", 0, "");
 }
 
 #[test]
+fn an_undocumented_property_fires() {
+    let mut lab = reads_grafana_admin();
+    lab.facts.secrets_doc = "| `secret/grafana/admin` | `username` |".into();
+    lab.facts.taskfiles = BOTH_SEEDED.into();
+    lab.expect(
+        "secret-documented",
+        1,
+        "property password, is read but not documented",
+    );
+}
+
+#[test]
+fn an_unseeded_property_fires() {
+    let mut lab = reads_grafana_admin();
+    lab.facts.secrets_doc = BOTH_DOCUMENTED.into();
+    // The path is seeded, one of its properties is not; a read (`-field=`) is no seed.
+    lab.facts.taskfiles =
+        "seed secret/grafana/admin username=admin\nbao kv get -field=password secret/grafana/admin"
+            .into();
+    lab.expect(
+        "secret-documented",
+        1,
+        "property password, is read but no task seeds it",
+    );
+    lab.facts
+        .taskfiles
+        .push_str("\nbao kv patch secret/grafana/admin password=\"$(rand)\"");
+    lab.expect("secret-documented", 0, "");
+}
+
+fn image_updater(pattern: &str, use_annotations: bool) -> Value {
+    json!({"apiVersion": "argocd-image-updater.argoproj.io/v1alpha1", "kind": "ImageUpdater",
+           "metadata": {"name": "u", "namespace": "argocd"},
+           "spec": {"namespace": "argocd", "applicationRefs": [{"namePattern": pattern, "useAnnotations": use_annotations,
+                    "images": [{"alias": "demo", "imageName": "ghcr.io/x/demo"}]}]}})
+}
+
+/// An Application `updates` holding one ImageUpdater.
+fn updates(lab: &mut Lab, pattern: &str, use_annotations: bool) {
+    lab.app("hub", "updates", 0, "argocd", None, None).obj(
+        "hub",
+        "updates",
+        image_updater(pattern, use_annotations),
+    );
+}
+
+#[test]
 fn image_updater_targets_helm_or_kustomize_applications() {
-    let updater = json!({"apiVersion": "argocd-image-updater.argoproj.io/v1alpha1", "kind": "ImageUpdater",
-                         "metadata": {"name": "u", "namespace": "argocd"}, "spec": {"applicationRefs": [{"namePattern": "demo*"}]}});
     let mut lab = Lab::new();
     lab.app("hub", "demo", 0, "demo", None, None);
-    lab.app("hub", "updates", 0, "argocd", None, None)
-        .obj("hub", "updates", updater.clone());
+    updates(&mut lab, "demo*", false);
     lab.expect("updater-target", 1, "plain directory");
+    // Each Application and each applicationRefs entry is inspected.
+    assert_eq!(lab.run("updater-target").1, 3);
     let mut lab = Lab::new();
     lab.app("hub", "demo", 0, "demo", Some(("demo", "1.0.0")), None);
-    lab.app("hub", "updates", 0, "argocd", None, None)
-        .obj("hub", "updates", updater);
+    updates(&mut lab, "demo*", false);
+    lab.expect("updater-target", 0, "");
+    // A pattern that selects nothing is dead configuration.
+    let mut lab = Lab::new();
+    updates(&mut lab, "dmeo*", false);
+    lab.expect(
+        "updater-target",
+        1,
+        "namePattern dmeo* matches no Application",
+    );
+}
+
+#[test]
+fn image_updater_annotations_need_an_updater_that_reads_them() {
+    // A Helm Application `demo` with a v0 annotation.
+    let annotated = |lab: &mut Lab| {
+        let mut scratch = Lab::new();
+        scratch.app("hub", "demo", 0, "demo", Some(("demo", "1.0.0")), None);
+        let path = "hub/apps/application-demo.yaml";
+        let mut app = scratch.tree.get(path).unwrap().documents[0].clone();
+        app["metadata"]["annotations"]["argocd-image-updater.argoproj.io/image-list"] =
+            json!("demo=ghcr.io/x/demo");
+        lab.add(path, Format::Object, app);
+    };
+    // Without an ImageUpdater, Image Updater v1 ignores the annotations.
+    let mut lab = Lab::new();
+    annotated(&mut lab);
+    lab.expect("updater-target", 1, "which Image Updater v1 ignores");
+    // An ImageUpdater selecting it without useAnnotations still ignores them.
+    updates(&mut lab, "demo", false);
+    lab.expect("updater-target", 1, "Application demo carries");
+    let mut lab = Lab::new();
+    annotated(&mut lab);
+    updates(&mut lab, "demo", true);
     lab.expect("updater-target", 0, "");
 }
 

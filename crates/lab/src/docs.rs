@@ -16,7 +16,7 @@ use lab_argocd::ClusterLayout;
 use lab_core::layout::{self, ClusterPaths, ClusterRole};
 use lab_core::{Artifact, Format};
 use lab_experiments::Experiment;
-use lab_experiments::roadmap::{self, Progress, Status};
+use lab_experiments::roadmap::{self, Progress};
 use lab_experiments::spec::Role;
 use lab_model::component::{EdgeReason, PlannedApp};
 
@@ -332,20 +332,6 @@ fn adr_table(adrs: &[Adr], dir: &str) -> String {
     out
 }
 
-fn status_text(p: &Progress) -> String {
-    let planned = p.phase.planned.len();
-    match p.status() {
-        Status::Planned => format!("planned ({planned} experiments)"),
-        Status::InProgress | Status::Complete => {
-            format!(
-                "{} ({} of {planned} written)",
-                p.status().as_str(),
-                p.done()
-            )
-        }
-    }
-}
-
 fn experiment_links(p: &Progress, dir: &str) -> String {
     if p.written.is_empty() {
         return "—".to_owned();
@@ -366,7 +352,7 @@ fn roadmap_table(progress: &[Progress], dir: &str) -> String {
             p.phase.number,
             p.phase.title,
             link(dir, &p.phase.page()),
-            status_text(p),
+            p.status_text(),
             experiment_links(p, dir)
         );
     }
@@ -374,7 +360,11 @@ fn roadmap_table(progress: &[Progress], dir: &str) -> String {
 }
 
 fn phase_table(p: &Progress, dir: &str) -> String {
-    let mut out = format!("**Status: {}.** Goal: {}\n\n", status_text(p), p.phase.goal);
+    let mut out = format!(
+        "**Status: {}.** Goal: {}\n\n",
+        p.status_text(),
+        p.phase.goal
+    );
     out.push_str(
         "| experiment | state | difficulty | duration | what it teaches |\n|---|---|---|---|---|\n",
     );

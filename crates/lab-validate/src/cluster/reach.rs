@@ -2,17 +2,21 @@
 //! - `ui-reachable`: every host under the hub's base domain that the README or the tree
 //!   names (a UI's `root_url`, a link) is served by an HTTPRoute; every
 //!   `kubectl port-forward svc/NAME -n NS` the README documents names an existing Service.
-//! - `secret-documented`: every OpenBao key an ExternalSecret reads is documented in
-//!   docs/secrets.md and seeded by a task (its `secret/<key>` appears in a Taskfile).
+//! - `secret-documented`: every (OpenBao path, property) an ExternalSecret reads is documented
+//!   in a table row of docs/secrets.md (the row names `` `secret/<key>` `` and
+//!   `` `<property>` ``) and seeded by a task (a Taskfile line names `secret/<key>` and then
+//!   `<property>=`).
 //! - `updater-target`: Image Updater follows only Applications it can update (a Helm chart or
-//!   Kustomize source); a plain directory is ignored.
+//!   Kustomize source; a plain directory is ignored), every ImageUpdater `applicationRefs`
+//!   entry selects an Application, and no Application carries v0 annotations that v1 ignores.
+//!   Every Application is inspected, so the count is never zero on a tree with Applications.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use regex::Regex;
 use serde_json::Value;
 
-use super::{Facts, HUB, Lab, Rules, keyed, refs, strings};
+use super::{Facts, HUB, Lab, Obj, Rules, keyed, labels, refs, selects, strings};
 use lab_model::Settings;
 
 pub(crate) const UI: &str = "ui-reachable";
@@ -127,37 +131,99 @@ fn ui(lab: &Lab, settings: &Settings, facts: &Facts, out: &mut Rules) {
     }
 }
 
+/// One OpenBao read of an ExternalSecret: a path below the `secret/` mount and the property
+/// read (`None` for `dataFrom.extract`, which reads every property of the path).
+type Read<'v> = (&'v str, Option<&'v str>);
+
+/// Every (path, property) an ExternalSecret reads.
+fn reads(doc: &Value) -> BTreeSet<Read<'_>> {
+    let mut refs = Vec::new();
+    keyed(doc, "remoteRef", String::new(), &mut refs);
+    let mut out: BTreeSet<Read> = refs
+        .iter()
+        .filter_map(|(_, v)| {
+            let key = v.get("key")?.as_str()?;
+            Some((key, v.get("property").and_then(Value::as_str)))
+        })
+        .collect();
+    let mut whole = Vec::new();
+    keyed(doc, "extract", String::new(), &mut whole);
+    out.extend(
+        whole
+            .iter()
+            .filter_map(|(_, v)| Some((v.get("key")?.as_str()?, None))),
+    );
+    out
+}
+
+/// The tokens between backticks in each Markdown table row of `doc` that names
+/// `` `secret/<key>` ``.
+fn doc_rows<'d>(doc: &'d str, path: &str) -> Vec<BTreeSet<&'d str>> {
+    doc.lines()
+        .filter(|l| l.trim_start().starts_with('|'))
+        .map(|l| l.split('`').skip(1).step_by(2).collect::<BTreeSet<_>>())
+        .filter(|ticks| ticks.contains(path))
+        .collect()
+}
+
+/// The properties a task writes to `path`: on each Taskfile line that names `path` (as a
+/// whole word), every `name=` that follows it, as in `bao kv put secret/a/b user=x pass=y`.
+/// `None` when no line names the path at all.
+fn seeded<'t>(taskfiles: &'t str, path: &str) -> Option<BTreeSet<&'t str>> {
+    let named = Regex::new(&format!(
+        r#"(?:^|[^\w/.-])({})(?:[\s"'`;)]|$)"#,
+        regex::escape(path)
+    ))
+    .expect("valid regex");
+    let assign = Regex::new(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=").expect("valid regex");
+    let mut props = None::<BTreeSet<&str>>;
+    for line in taskfiles.lines() {
+        if let Some(at) = named.captures(line).and_then(|c| c.get(1)) {
+            props.get_or_insert_default().extend(
+                assign
+                    .captures_iter(&line[at.end()..])
+                    .filter_map(|c| c.get(1).map(|g| g.as_str())),
+            );
+        }
+    }
+    props
+}
+
 fn secrets(lab: &Lab, facts: &Facts, out: &mut Rules) {
     for o in &lab.objects {
         if o.id.kind != "ExternalSecret" || o.id.group() != "external-secrets.io" {
             continue;
         }
-        let mut keys = Vec::new();
-        keyed(o.doc, "remoteRef", String::new(), &mut keys);
-        keyed(o.doc, "extract", String::new(), &mut keys);
-        let keys: BTreeSet<&str> = keys
-            .iter()
-            .filter_map(|(_, v)| v.get("key")?.as_str())
-            .collect();
-        for key in keys {
+        for (key, property) in reads(o.doc) {
             out.checked(SECRET);
             let path = format!("secret/{key}");
-            if !facts.secrets_doc.contains(&path) {
+            let rows = doc_rows(&facts.secrets_doc, &path);
+            let what = match property {
+                Some(p) => format!("OpenBao path {path}, property {p},"),
+                None => format!("OpenBao path {path}"),
+            };
+            let documented = match property {
+                Some(p) => rows.iter().any(|r| r.contains(p)),
+                None => !rows.is_empty(),
+            };
+            if !documented {
                 out.object(
                     o,
                     SECRET,
                     format!(
-                        "OpenBao path {path} is read but not documented in {}",
+                        "{what} is read but not documented in a table row of {}",
                         Facts::SECRETS_DOC
                     ),
                 );
             }
-            if !facts.taskfiles.contains(&path) {
-                out.object(
-                    o,
-                    SECRET,
-                    format!("OpenBao path {path} is read but no task seeds it"),
-                );
+            let seeds = seeded(&facts.taskfiles, &path);
+            let is_seeded = match (property, &seeds) {
+                (_, None) => false,
+                (Some(p), Some(props)) => props.contains(p),
+                (None, Some(_)) => true,
+            };
+            if !is_seeded {
+                out.object(o, SECRET, format!("{what} is read but no task seeds it"));
             }
         }
     }
@@ -174,11 +240,50 @@ fn glob(pattern: &str, name: &str) -> bool {
     Regex::new(&re).is_ok_and(|r| r.is_match(name))
 }
 
+/// The annotation prefix of Image Updater's v0 configuration; v1 reads ImageUpdater objects
+/// and ignores these unless an `applicationRefs` entry that selects the Application sets
+/// `useAnnotations`.
+const UPDATER_ANNOTATIONS: &str = "argocd-image-updater.argoproj.io/";
+
+/// One `applicationRefs` entry of an ImageUpdater: which Applications it selects.
+struct AppRef<'v> {
+    updater: &'v Obj<'v>,
+    pattern: &'v str,
+    labels: BTreeMap<&'v str, &'v str>,
+    namespace: &'v str,
+    annotations: bool,
+}
+
+impl AppRef<'_> {
+    fn selects(&self, app: &Obj) -> bool {
+        let ns = app
+            .doc
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        glob(self.pattern, &app.id.name)
+            && ns == self.namespace
+            && selects(&self.labels, &labels(app.doc, "/metadata/labels"))
+    }
+}
+
+/// Every Application is inspected: the ImageUpdater entries that select it must find a Helm or
+/// Kustomize source, and v0 annotations must not sit where nothing reads them. Every
+/// `applicationRefs` entry must select some Application.
 fn updater(lab: &Lab, out: &mut Rules) {
+    let mut app_refs = Vec::new();
     for o in &lab.objects {
-        if o.id.kind != "ImageUpdater" {
+        if o.id.kind != "ImageUpdater" || o.id.group() != "argocd-image-updater.argoproj.io" {
             continue;
         }
+        // v1.0's CRD names the Applications' namespace in `spec.namespace`; later ones use
+        // the object's own.
+        let namespace = o
+            .doc
+            .pointer("/spec/namespace")
+            .or_else(|| o.doc.pointer("/metadata/namespace"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         for r in o
             .doc
             .pointer("/spec/applicationRefs")
@@ -189,28 +294,56 @@ fn updater(lab: &Lab, out: &mut Rules) {
             let Some(pattern) = r.get("namePattern").and_then(Value::as_str) else {
                 continue;
             };
-            out.checked(UPDATER);
-            let apps: Vec<_> = lab.apps.iter().filter(|a| glob(pattern, &a.name)).collect();
-            if apps.is_empty() {
+            app_refs.push(AppRef {
+                updater: o,
+                pattern,
+                labels: labels(r, "/labelSelectors/matchLabels"),
+                namespace,
+                annotations: r.get("useAnnotations").and_then(Value::as_bool) == Some(true),
+            });
+        }
+    }
+    let apps: Vec<&Obj> = lab.apps.iter().map(|a| &lab.objects[a.obj]).collect();
+    for r in &app_refs {
+        out.checked(UPDATER);
+        if !apps.iter().any(|a| r.selects(a)) {
+            out.object(
+                r.updater,
+                UPDATER,
+                format!(
+                    "namePattern {} matches no Application in namespace {}",
+                    r.pattern, r.namespace
+                ),
+            );
+        }
+    }
+    for (a, o) in lab.apps.iter().zip(&apps) {
+        out.checked(UPDATER);
+        let by: Vec<&AppRef> = app_refs.iter().filter(|r| r.selects(o)).collect();
+        let updatable = a
+            .sources
+            .iter()
+            .any(|s| s.get("chart").is_some() || s.get("kustomize").is_some());
+        if !updatable {
+            for r in &by {
                 out.object(
-                    o,
+                    r.updater,
                     UPDATER,
-                    format!("namePattern {pattern} matches no Application"),
+                    format!("Application {} is a plain directory; Image Updater only updates Helm or Kustomize Applications", a.name),
                 );
             }
-            for a in apps {
-                let updatable = a
-                    .sources
-                    .iter()
-                    .any(|s| s.get("chart").is_some() || s.get("kustomize").is_some());
-                if !updatable {
-                    out.object(
-                        o,
-                        UPDATER,
-                        format!("Application {} is a plain directory; Image Updater only updates Helm or Kustomize Applications", a.name),
-                    );
-                }
-            }
+        }
+        let annotated = o
+            .doc
+            .pointer("/metadata/annotations")
+            .and_then(Value::as_object)
+            .is_some_and(|m| m.keys().any(|k| k.starts_with(UPDATER_ANNOTATIONS)));
+        if annotated && !by.iter().any(|r| r.annotations) {
+            out.object(
+                o,
+                UPDATER,
+                format!("Application {} carries {UPDATER_ANNOTATIONS}* annotations, which Image Updater v1 ignores unless an ImageUpdater selecting it sets useAnnotations", a.name),
+            );
         }
     }
 }

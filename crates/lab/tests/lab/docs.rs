@@ -2,6 +2,9 @@
 //! experiment), they show everything they claim to (every Application, every edge with its
 //! reason, every cluster of an experiment), and a stale copy in a hand-written page is caught.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
 use lab::docs::{self, Model, Section};
 use lab::{Inputs, clusters, hub_registry};
 use lab_experiments::roadmap;
@@ -284,4 +287,167 @@ fn every_phase_has_its_page_with_its_heading_and_table() {
         })
         .count();
     assert_eq!(pages, roadmap::PHASES.len(), "a phase page without a phase");
+}
+
+/// Each phase → the experiment folders whose `experiment.yaml` says `phase: N`, read from the
+/// files themselves, not through the loader the renderer uses.
+fn specs_by_phase(root: &Path) -> BTreeMap<u8, BTreeSet<String>> {
+    let mut out: BTreeMap<u8, BTreeSet<String>> = BTreeMap::new();
+    for entry in std::fs::read_dir(root.join("experiments")).unwrap() {
+        let dir = entry.unwrap().path();
+        let Ok(spec) = std::fs::read_to_string(dir.join("experiment.yaml")) else {
+            continue;
+        };
+        let phase = spec
+            .lines()
+            .find_map(|l| l.strip_prefix("phase:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{}: no `phase:`", dir.display()));
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        out.entry(phase).or_default().insert(name);
+    }
+    out
+}
+
+/// What phase `phase`'s status must say, given the experiments that name it: its first word
+/// and the counts that follow.
+fn expected_status(
+    phase: &roadmap::Phase,
+    specs: &BTreeMap<u8, BTreeSet<String>>,
+) -> (&'static str, Vec<String>) {
+    let none = BTreeSet::new();
+    let written = specs.get(&phase.number).unwrap_or(&none);
+    let more = phase
+        .planned
+        .iter()
+        .filter(|p| !written.contains(p.name))
+        .count();
+    match (written.len(), more) {
+        (0, _) => (
+            "planned",
+            vec![
+                "no experiment yet".into(),
+                format!("{} planned", phase.planned.len()),
+            ],
+        ),
+        (n, 0) => ("available", vec![format!("{n} experiment")]),
+        (n, m) => (
+            "in progress",
+            vec![format!("{n} experiment"), format!("{m} more planned")],
+        ),
+    }
+}
+
+/// Every phase status a page shows, with its phase: the status cell of a roadmap table row
+/// (`| N | [title](…) | status | … |`) and the `**Status: …**` line below a `Phase N:` heading.
+fn statuses(page: &str) -> Vec<(u8, String)> {
+    let mut out = Vec::new();
+    let mut current = None;
+    for line in page.lines() {
+        if let Some(rest) = line.trim_start_matches('#').trim().strip_prefix("Phase ")
+            && line.starts_with('#')
+        {
+            current = rest.split(':').next().and_then(|n| n.parse::<u8>().ok());
+        }
+        if let Some(rest) = line.strip_prefix("**Status: ") {
+            let status = rest.split(".**").next().unwrap_or("").to_owned();
+            out.push((
+                current.expect("a status below a `Phase N:` heading"),
+                status,
+            ));
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() >= 5
+            && cells[2].starts_with('[')
+            && let Ok(n) = cells[1].parse::<u8>()
+        {
+            out.push((n, cells[3].to_owned()));
+        }
+    }
+    out
+}
+
+/// Each status on `page` that does not say what the specs make it: the wrong word, or counts
+/// that are not the specs'.
+fn status_drift(path: &str, page: &str, specs: &BTreeMap<u8, BTreeSet<String>>) -> Vec<String> {
+    statuses(page)
+        .into_iter()
+        .filter_map(|(n, status)| {
+            let phase = roadmap::phase(n)?;
+            let (word, counts) = expected_status(phase, specs);
+            let ok = status.starts_with(&format!("{word}:"))
+                && counts.iter().all(|c| {
+                    [": ", ", "]
+                        .iter()
+                        .any(|p| status.contains(&format!("{p}{c}")))
+                });
+            (!ok).then(|| {
+                format!("{path}: phase {n} says {status:?}, the specs make it {word} {counts:?}")
+            })
+        })
+        .collect()
+}
+
+/// The pages that show phase statuses.
+const STATUS_PAGES: [&str; 3] = [
+    "README.md",
+    "docs/roadmap/README.md",
+    "generated/docs/roadmap.md",
+];
+
+#[test]
+fn every_phase_status_in_the_docs_says_what_the_specs_make_it() {
+    let root = lab_testkit::repo_root();
+    let specs = specs_by_phase(&root);
+    let mut pages: Vec<String> = STATUS_PAGES.iter().map(|p| p.to_string()).collect();
+    pages.extend(roadmap::PHASES.iter().map(|p| p.page()));
+    let mut seen = 0;
+    let mut drift = Vec::new();
+    for path in &pages {
+        let page = std::fs::read_to_string(root.join(path)).unwrap();
+        seen += statuses(&page).len();
+        drift.extend(status_drift(path, &page, &specs));
+    }
+    // Each phase in the two roadmap tables of the README and docs/roadmap, twice in
+    // generated/docs/roadmap.md (table and section) and once on its own page.
+    assert_eq!(seen, 5 * roadmap::PHASES.len(), "statuses found");
+    assert!(drift.is_empty(), "{}", drift.join("\n"));
+
+    // The check can fail: the committed pages against specs with one experiment moved to
+    // another phase, or with one phase's experiments gone.
+    let page = std::fs::read_to_string(root.join("docs/roadmap/README.md")).unwrap();
+    let mut moved = specs.clone();
+    let name = moved.get_mut(&1).unwrap().pop_first().unwrap();
+    moved.entry(16).or_default().insert(name);
+    assert_eq!(status_drift("x", &page, &moved).len(), 2, "phases 1 and 16");
+    let mut emptied = specs.clone();
+    emptied.remove(&3);
+    let d = status_drift("x", &page, &emptied);
+    assert!(d.len() == 1 && d[0].contains("make it planned"), "{d:?}");
+}
+
+#[test]
+fn planned_experiments_name_the_phase_that_plans_them() {
+    let real = inputs();
+    let wrong: Vec<String> = roadmap::misplaced(&real.experiments)
+        .iter()
+        .map(|(e, planned, spec)| {
+            format!(
+                "{} is planned in phase {planned} but its spec says {spec}",
+                e.name
+            )
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let mut changed = real.clone();
+    let planned = roadmap::PHASES[0].planned[0].name;
+    let exp = changed
+        .experiments
+        .iter_mut()
+        .find(|e| e.name == planned)
+        .expect("phase 1's first planned experiment exists");
+    exp.spec.phase = 2;
+    let wrong = roadmap::misplaced(&changed.experiments);
+    assert_eq!(wrong.len(), 1);
+    assert_eq!((wrong[0].1, wrong[0].2), (1, 2));
 }
