@@ -74,6 +74,53 @@ fn the_checker_depends_on_no_builder() {
     }
 }
 
+/// The integration-test binaries cargo builds for the package at `dir`: each `tests/*.rs` and
+/// each `tests/<name>/main.rs`.
+fn test_binaries(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join("tests")) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs") || p.join("main.rs").is_file())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_lab_crate_has_at_most_one_integration_test_binary() {
+    let root = repo_root();
+    let mut dirs = vec![root.join("xtask")];
+    for entry in std::fs::read_dir(root.join("crates")).unwrap() {
+        dirs.push(entry.unwrap().path());
+    }
+    let mut seen = 0;
+    for dir in dirs {
+        let binaries = test_binaries(&dir);
+        seen += binaries.len();
+        assert!(
+            binaries.len() <= 1,
+            "{} has {} test binaries {binaries:?}: make them modules of one (tests/<name>/main.rs)",
+            dir.display(),
+            binaries.len()
+        );
+    }
+    assert!(seen >= 7, "only {seen} test binaries found");
+}
+
+#[test]
+fn test_binaries_are_counted_as_cargo_builds_them() {
+    let dir = fake_src(&[
+        ("tests/one.rs", ""),
+        ("tests/two/main.rs", "mod helper;"),
+        ("tests/two/helper.rs", ""),
+        ("tests/snapshots/x.snap", ""),
+    ]);
+    assert_eq!(test_binaries(dir.path()), ["one.rs", "two"]);
+}
+
 /// A module's path below its crate root, from its file: `a.rs` and `a/mod.rs` are `a`,
 /// `a/b.rs` is `a::b`; `lib.rs` and `main.rs` are the root (empty).
 fn module_path(src: &Path, file: &Path) -> Vec<String> {
