@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, ensure};
 use lab_core::diff::Report;
 use lab_core::fs::{as_disk_tree, read_tree, write_tree};
+use lab_core::layout;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -76,7 +77,7 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
         (None, sizes) => return scale(sizes, args.runs.max(1)),
     }
     let runs = args.runs.max(1);
-    let generated = root.join("generated");
+    let generated = layout::generated_dir(root);
     let files = lab::render(&lab::Inputs::load(root)?)?.render()?;
     println!(
         "workload: the whole lab ({} files, {} bytes); {runs} timed runs after one warm-up",
@@ -84,7 +85,7 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
         files.values().map(String::len).sum::<usize>()
     );
     let scratch = Scratch(std::env::temp_dir().join(format!("lab-bench-{}", std::process::id())));
-    let out = scratch.0.join("generated");
+    let out = layout::generated_dir(&scratch.0);
     write_tree(&files, &out).with_context(|| format!("preparing {}", out.display()))?;
 
     let load = summarize(
@@ -102,7 +103,8 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
             let report = Report::between(&read_tree(&generated)?, &rendered);
             ensure!(
                 report.is_empty(),
-                "generated/ is stale; run `cargo xtask render`"
+                "{}/ is stale; run `cargo xtask render`",
+                layout::GENERATED
             );
             Ok(())
         })?,
@@ -191,7 +193,7 @@ fn peak_rss_kib() -> Option<u64> {
 /// would. The last run's tree is left in `dir/generated` for the parent's copy.
 fn scale_case(root: &Path, n: usize, runs: usize, dir: &Path) -> Result<ExitCode> {
     let inputs = lab::Inputs::load(root)?;
-    let out = |i: usize| dir.join(format!("run-{i}")).join("generated");
+    let out = |i: usize| layout::generated_dir(&dir.join(format!("run-{i}")));
     let mut shape = (0, 0, 0);
     let samples = time(runs, |i| {
         let files = lab::synthetic::render(&inputs, n)?;
@@ -274,7 +276,7 @@ fn scale(sizes: &[usize], runs: usize) -> Result<ExitCode> {
         let case: Case = serde_json::from_slice(&output.stdout)
             .with_context(|| format!("reading the result of N={n}"))?;
         // The floor: copying the produced tree with cp, to a folder that does not exist yet.
-        let tree = scratch.0.join("tree").join("generated");
+        let tree = layout::generated_dir(&scratch.0.join("tree"));
         let copy = |i: usize| scratch.0.join(format!("copy-{i}"));
         let copies = time(runs, |i| {
             let status = std::process::Command::new("cp")

@@ -15,6 +15,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use lab_core::layout;
 
 /// The mdBook release and its Mermaid preprocessor, as `.ci/run` installs them.
 pub const MDBOOK: &str = "mdbook@0.5.4";
@@ -176,7 +177,11 @@ fn collect(root: &Path) -> Result<Book> {
     push("Decisions", folder(root, "docs/adrs", |_| true)?);
     push(
         "Diagrams from the model",
-        folder(root, "generated/docs", |_| true)?,
+        folder(
+            root,
+            &format!("{}/{}", layout::GENERATED, layout::DOCS),
+            |_| true,
+        )?,
     );
     // Any other folder of docs/ becomes a part of its own, titled by its name.
     for dir in subdirs(&root.join("docs"))? {

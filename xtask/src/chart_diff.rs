@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use lab_core::ObjectId;
 use lab_core::diff::Report;
 use lab_core::fs::DiskTree;
+use lab_core::{ObjectId, layout};
 use lab_validate::chart_values::app_sources;
 use serde_json::Value;
 
@@ -103,7 +103,7 @@ fn uses(tree: &DiskTree) -> BTreeMap<String, ChartUse> {
                 .into_iter()
                 .flatten()
                 .filter_map(Value::as_str)
-                .filter_map(|f| f.strip_prefix("$values/generated/"))
+                .filter_map(|f| layout::tree_path(f.strip_prefix("$values/")?))
                 .map(|f| tree.get(f).cloned().unwrap_or_default())
                 .collect();
             out.insert(

@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::Result;
 use lab_core::diff::Report;
 use lab_core::fs::{DiskTree, as_disk_tree, read_tree};
+use lab_core::layout;
 
 use crate::style::{self, Format};
 
@@ -24,14 +25,14 @@ pub struct Args {
 
 pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     let start = Instant::now();
-    let generated = root.join("generated");
+    let generated = layout::generated_dir(root);
     let folder = args.against.clone().unwrap_or_else(|| generated.clone());
     let rendered = as_disk_tree(&crate::render_files(root)?);
     let report = Report::between(&read_tree(&folder)?, &rendered);
     let is_generated = args.against.is_none()
         || std::fs::canonicalize(&folder).ok() == std::fs::canonicalize(&generated).ok();
     let shown = if is_generated {
-        "generated/".to_owned()
+        format!("{}/", layout::GENERATED)
     } else {
         folder.display().to_string()
     };

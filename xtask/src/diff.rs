@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use lab_core::diff::Report;
 use lab_core::fs::as_disk_tree;
+use lab_core::layout;
 
 use crate::{git, style};
 
@@ -46,10 +47,10 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
         Some(b) => b.clone(),
         None => git::default_base(&repo)?,
     };
-    let old = git::tree_at(&repo, &base, "generated")
+    let old = git::tree_at(&repo, &base, layout::GENERATED)
         .with_context(|| format!("reading generated/ at {base}"))?;
     let new = match &args.head {
-        Some(rev) => git::tree_at(&repo, rev, "generated")
+        Some(rev) => git::tree_at(&repo, rev, layout::GENERATED)
             .with_context(|| format!("reading generated/ at {rev}"))?,
         None => as_disk_tree(&crate::render_files(root)?),
     };

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use lab_core::fs::{replace_file, write_tree};
+use lab_core::layout;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,7 +19,10 @@ pub struct Args {
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
-    let out = args.out.clone().unwrap_or_else(|| root.join("generated"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| layout::generated_dir(root));
     let start = Instant::now();
     let files = crate::render_files(root)?;
     let summary = write_tree(&files, &out)?;

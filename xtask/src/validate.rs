@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use lab_core::fs::{as_disk_tree, read_tree};
+use lab_core::layout;
 
 use crate::style::{self, BOLD, DIM, Format, WARN};
 
@@ -42,7 +43,7 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     let charts = lab_validate::chart_values::check(&tree, &chart_facts);
     report.findings.extend(charts.findings.iter().cloned());
     report.findings.sort();
-    let stale = read_tree(&root.join("generated"))? != as_disk_tree(&files);
+    let stale = read_tree(&layout::generated_dir(root))? != as_disk_tree(&files);
     let ok = report.findings.is_empty() && !stale;
     if args.format == Format::Json {
         style::json(&serde_json::json!({
@@ -113,7 +114,10 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
         if stale {
             style::warning(
                 "validate",
-                "generated/ on disk differs from the render; run `cargo xtask render`",
+                &format!(
+                    "{}/ on disk differs from the render; run `cargo xtask render`",
+                    layout::GENERATED
+                ),
             );
         }
     }

@@ -21,6 +21,8 @@
 //!   docs/                      tables and diagrams rendered from the model
 //! ```
 
+use std::path::{Path, PathBuf};
+
 use crate::{Error, RelPath};
 
 /// The repository folder holding the rendered tree; Application paths are relative to the
@@ -131,6 +133,11 @@ impl ClusterPaths {
 /// A generated path as the repository sees it: `generated/<path>`.
 pub fn repo_path(path: &RelPath) -> String {
     format!("{GENERATED}/{path}")
+}
+
+/// The folder of the rendered tree in the checkout at `root`: `<root>/generated`.
+pub fn generated_dir(root: &Path) -> PathBuf {
+    root.join(GENERATED)
 }
 
 /// The tree path of a repository path (`generated/<path>` → `<path>`).
@@ -262,6 +269,14 @@ mod tests {
         assert_eq!(group_of("hub/loki/service-loki.yaml"), "hub/loki");
         assert_eq!(tree_path("generated/hub/loki"), Some("hub/loki"));
         assert_eq!(tree_path("elsewhere/hub"), None);
+        // What the CLI writes to and what Application paths start with are one folder.
+        let dir = generated_dir(Path::new("/repo"));
+        assert_eq!(dir, Path::new("/repo/generated"));
+        let app_path = repo_path(&RelPath::new("hub/loki").unwrap());
+        assert_eq!(
+            Path::new("/repo").join(app_path).parent(),
+            Some(dir.join("hub").as_path())
+        );
         assert!(is_never_applied(&kyverno_test_dir("p").unwrap()));
     }
 }

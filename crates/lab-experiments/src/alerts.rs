@@ -54,6 +54,6 @@ pub fn prometheus_rule(exp: &Experiment, namespace: &str) -> Result<Option<Objec
         },
     );
     rule.metadata.namespace = Some(namespace.to_owned());
-    rule.metadata.labels = Some(crate::lifecycle::labels(exp));
+    rule.metadata.labels = Some(exp.labels());
     Ok(Some(Object::new(&rule)?))
 }

@@ -80,7 +80,7 @@ pub fn script_configmap(exp: &Experiment, namespace: &str) -> Result<Option<Obje
         metadata: ObjectMeta {
             name: Some(configmap_name(exp)),
             namespace: Some(namespace.to_owned()),
-            labels: Some(crate::lifecycle::labels(exp)),
+            labels: Some(exp.labels()),
             ..Default::default()
         },
         data: Some(BTreeMap::from([
@@ -140,6 +140,6 @@ pub fn test_run(
         },
     );
     run.metadata.namespace = Some(namespace.to_owned());
-    run.metadata.labels = Some(crate::lifecycle::labels(exp));
+    run.metadata.labels = Some(exp.labels());
     Ok(Some(run))
 }

@@ -10,6 +10,11 @@ use crate::catalog::images;
 use crate::spec::{ClusterUse, Provider};
 use crate::{Error, Experiment};
 
+/// The node port a lab image that is a load's target listens on in a kind cluster: the hub
+/// reaches it as `http://<e>-<cluster>-control-plane:<port>` over kind's Docker network.
+/// Gateways under test take the ports above it.
+pub const LOAD_NODE_PORT: i32 = 30080;
+
 /// kind's cluster configuration (`kind.x-k8s.io/v1alpha4`), read by `kind create cluster`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -20,7 +20,7 @@ pub mod scaffold;
 pub mod spec;
 pub mod stores;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -37,6 +37,8 @@ pub use spec::ExperimentSpec;
 pub const EXPERIMENTS_DIR: &str = "experiments";
 /// The spec file in each experiment folder.
 pub const SPEC_FILE: &str = "experiment.yaml";
+/// Label naming the experiment on everything it renders.
+pub const EXPERIMENT_LABEL: &str = "illm.io/experiment";
 /// The longest an experiment may live.
 pub const MAX_TTL_HOURS: u64 = 7 * 24;
 /// The modeline every experiment.yaml starts with, so editors find the schema.
@@ -68,6 +70,17 @@ impl Experiment {
             .iter()
             .find(|c| c.roles.contains(&spec::Role::Target))
             .unwrap_or_else(|| unreachable!("load checks there is exactly one target"))
+    }
+
+    /// The labels every object of the experiment carries.
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            (EXPERIMENT_LABEL.to_owned(), self.name.clone()),
+            (
+                "app.kubernetes.io/part-of".to_owned(),
+                "experiments".to_owned(),
+            ),
+        ])
     }
 
     /// Hours it may live.

@@ -16,8 +16,6 @@
 //! the report and clean-up are Argo resource steps; only the checks need a shell, which the
 //! Prometheus image has.
 
-use std::collections::BTreeMap;
-
 use lab_core::Object;
 use lab_crds::argoproj_io::workflowtemplates as wt;
 use lab_model::Versions;
@@ -25,9 +23,6 @@ use lab_model::Versions;
 use crate::catalog::images;
 use crate::spec::ComparisonTable;
 use crate::{Error, Experiment, k6};
-
-/// Label naming the experiment on everything it renders.
-pub const EXPERIMENT_LABEL: &str = "illm.io/experiment";
 
 /// What the assembly knows and this crate does not: where things are on the hub.
 #[derive(Clone, Debug)]
@@ -60,17 +55,6 @@ pub struct Bindings {
 /// `<experiment>-report`.
 pub fn report_name(exp: &Experiment) -> String {
     format!("{}-report", exp.name)
-}
-
-/// The labels every object of the experiment carries.
-pub fn labels(exp: &Experiment) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        (EXPERIMENT_LABEL.to_owned(), exp.name.clone()),
-        (
-            "app.kubernetes.io/part-of".to_owned(),
-            "experiments".to_owned(),
-        ),
-    ])
 }
 
 const SCRIPTS: &str = "/scripts";
@@ -339,7 +323,7 @@ pub fn expiry_template(
         },
     );
     template.metadata.namespace = Some(bindings.namespace.clone());
-    template.metadata.labels = Some(labels(exp));
+    template.metadata.labels = Some(exp.labels());
     Ok(Object::new(&template)?)
 }
 
@@ -375,7 +359,7 @@ pub fn workflows(exp: &Experiment, bindings: &Bindings) -> Result<Vec<Object>, E
             },
         );
         w.metadata.namespace = Some(bindings.namespace.clone());
-        w.metadata.labels = Some(labels(exp));
+        w.metadata.labels = Some(exp.labels());
         Ok(Object::new(&w)?)
     })
     .collect()
@@ -395,7 +379,7 @@ pub fn rbac(exp: &Experiment, bindings: &Bindings) -> Result<Vec<Object>, Error>
             false => format!("{}-{namespace}", bindings.service_account),
         }),
         namespace: Some(namespace.to_owned()),
-        labels: Some(labels(exp)),
+        labels: Some(exp.labels()),
         ..Default::default()
     };
     let rule = |group: &str, resources: &[&str], verbs: &[&str]| PolicyRule {
@@ -596,7 +580,7 @@ pub fn workflow_template(
         metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
             name: Some(report_name(exp)),
             namespace: Some(bindings.namespace.clone()),
-            labels: Some(labels(exp)),
+            labels: Some(exp.labels()),
             ..Default::default()
         },
         data: Some(
@@ -734,6 +718,6 @@ pub fn workflow_template(
         },
     );
     template.metadata.namespace = Some(bindings.namespace.clone());
-    template.metadata.labels = Some(labels(exp));
+    template.metadata.labels = Some(exp.labels());
     Ok(Object::new(&template)?)
 }

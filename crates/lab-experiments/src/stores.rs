@@ -18,7 +18,7 @@ use lab_crds::monitoring_coreos_com::servicemonitors::{
     ServiceMonitor, ServiceMonitorEndpoints, ServiceMonitorNamespaceSelector,
     ServiceMonitorSelector, ServiceMonitorSpec,
 };
-use lab_kit::values::{Apply, Resources, chart_app, meta, quantities, resources};
+use lab_kit::values::{Apply, Resources, Toggle, chart_app, meta, quantities, resources};
 use lab_kit::values::{Endpoint, OtlpProtocols, OtlpReceiver, Receivers};
 use lab_kit::{service_host, service_url};
 use lab_model::component::{BuildResult, Context, PodSecurity, Project};
@@ -94,7 +94,7 @@ impl VictoriaMetrics {
                 // Months, the chart's unit: longer than any experiment lives.
                 retention_period: 1,
                 // The data dies with the experiment: an emptyDir, no claim left behind.
-                persistent_volume: VmVolume { enabled: false },
+                persistent_volume: Toggle::OFF,
                 resources: resources("50m", "256Mi", None, "512Mi"),
                 scrape: VmScrape {
                     enabled: true,
@@ -126,14 +126,9 @@ pub struct VictoriaMetricsValues {
 #[serde(rename_all = "camelCase")]
 pub struct VmServer {
     pub retention_period: u32,
-    pub persistent_volume: VmVolume,
+    pub persistent_volume: Toggle,
     pub resources: Resources,
     pub scrape: VmScrape,
-}
-
-#[derive(Debug, Serialize)]
-pub struct VmVolume {
-    pub enabled: bool,
 }
 
 #[derive(Debug, Serialize)]

@@ -7,19 +7,11 @@ use std::path::{Path, PathBuf};
 use lab_experiments::catalog::{CATALOG, ComponentId, Packaging, missing_pins};
 use lab_experiments::lifecycle::Bindings;
 use lab_experiments::{Experiment, alerts, k6, kind, lifecycle, queries, readme};
-use lab_model::Versions;
+use lab_testkit::{repo_root, versions};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn versions() -> Versions {
-    lab_model::load(&root().join("platform/versions.yaml")).expect("versions.yaml loads")
-}
-
 fn experiments() -> Vec<Experiment> {
-    lab_experiments::load_all(&root()).unwrap_or_else(|e| panic!("{e}"))
+    lab_experiments::load_all(&repo_root()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn experiment(name: &str) -> Experiment {
@@ -196,7 +188,7 @@ fn every_spec_component_is_in_the_catalog_with_a_pinned_version() {
 fn copy_experiment(repo: &Path, name: &str) -> PathBuf {
     let dst = repo.join("experiments").join(name);
     std::fs::create_dir_all(&dst).unwrap();
-    for f in std::fs::read_dir(root().join("experiments").join(name)).unwrap() {
+    for f in std::fs::read_dir(repo_root().join("experiments").join(name)).unwrap() {
         let f = f.unwrap().path();
         std::fs::copy(&f, dst.join(f.file_name().unwrap())).unwrap();
     }

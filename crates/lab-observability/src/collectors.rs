@@ -135,12 +135,7 @@ pub struct AlloyValues {
 #[serde(rename_all = "camelCase")]
 pub struct AlloySection {
     pub config_map: AlloyConfigMap,
-    pub clustering: Enabled,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Enabled {
-    pub enabled: bool,
+    pub clustering: Toggle,
 }
 
 #[derive(Debug, Serialize)]
@@ -175,7 +170,7 @@ impl Component for Alloy {
                         content: self.config(loki, mimir),
                     },
                     // Peers share the scrape targets instead of each scraping them all.
-                    clustering: Enabled { enabled: true },
+                    clustering: Toggle::ON,
                 },
                 // One per node; loki.source.kubernetes reads logs through the API server.
                 controller: Controller { kind: "daemonset" },

@@ -343,8 +343,8 @@ fn rule_files_and_dashboards_render_deterministically() {
 /// serves `/metrics` (merges demo-kit's metrics routes) and whether it exports the HTTP RED
 /// counter.
 fn source_facts(image: &str) -> (bool, bool) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../components/apps")
+    let dir = lab_testkit::repo_root()
+        .join("components/apps")
         .join(image)
         .join("src");
     let mut text = String::new();

@@ -7,7 +7,7 @@ use lab_core::layout::ARGOCD_NAMESPACE;
 use lab_model::component::{BuildResult, Context, Exposed, HelmRelease};
 use lab_model::{App, Component};
 
-use lab_kit::{Apply, chart_app};
+use lab_kit::{Apply, chart_app, service_url};
 use serde::Serialize;
 
 pub use lab_kit::Toggle;
@@ -72,9 +72,8 @@ impl ArgoCd {
     /// Where GitHub webhooks reach ArgoCD inside the cluster.
     pub fn webhook_url(&self) -> String {
         format!(
-            "http://{}.{}.svc.cluster.local/api/webhook",
-            Self::SERVER_SERVICE,
-            ARGOCD_NAMESPACE
+            "{}/api/webhook",
+            service_url(Self::SERVER_SERVICE, ARGOCD_NAMESPACE, None)
         )
     }
 

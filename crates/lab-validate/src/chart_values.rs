@@ -39,7 +39,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use lab_core::{Finding, Format, ObjectId, Tree};
+use lab_core::{Finding, Format, ObjectId, Tree, layout};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -681,7 +681,8 @@ pub fn check(tree: &Tree, catalog: &Catalog) -> Outcome {
             {
                 // Other rules report a values file that is not a rendered one.
                 let Some(values) = file
-                    .strip_prefix("$values/generated/")
+                    .strip_prefix("$values/")
+                    .and_then(layout::tree_path)
                     .and_then(|rel| tree.get(rel))
                     .filter(|a| a.format == Format::HelmValues)
                 else {

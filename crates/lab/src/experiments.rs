@@ -25,10 +25,11 @@ use lab_core::{Artifact, Object};
 use lab_experiments::catalog::Packaging;
 use lab_experiments::components::{Bundle, K6Operator, Pyrra};
 use lab_experiments::gateways::{EnvoyGateway, NginxGatewayFabric};
+use lab_experiments::kind::{self, LOAD_NODE_PORT};
 use lab_experiments::lifecycle::{self, Bindings};
 use lab_experiments::spec::{ClusterUse, Provider};
 use lab_experiments::stores::{EckOperator, EckStack, FluentBit, Jaeger, VictoriaMetrics};
-use lab_experiments::{ComponentId, Experiment, alerts, k6, kind};
+use lab_experiments::{ComponentId, Experiment, alerts, k6};
 use lab_model::component::Dependency;
 use lab_model::{Component, Registry};
 use lab_observability::backends::{Loki, Mimir, Tempo};
@@ -41,10 +42,6 @@ use lab_observability::workload::{DemoApp, DemoApps, demo_apps_in};
 use lab_platform::gitops::ArgoWorkflows;
 
 use crate::{Inputs, cluster_apps, gateway_lab};
-
-/// The node port a lab image that is a load's target listens on in a kind cluster: the hub
-/// reaches it as `http://<e>-<cluster>-control-plane:<port>` over kind's Docker network.
-pub const LOAD_NODE_PORT: i32 = 30080;
 
 /// The name of the hub in an experiment that does not list it: the lifecycle runs there.
 const HUB: &str = "hub";
@@ -575,7 +572,7 @@ fn claim(exp: &Experiment, c: &ClusterUse, platform: &str) -> Result<Object> {
         metadata: ObjectMeta {
             name: Some(kind::cluster_name(exp, c)),
             namespace: Some(CLAIM_NAMESPACE.to_owned()),
-            labels: Some(lifecycle::labels(exp)),
+            labels: Some(exp.labels()),
             ..Default::default()
         },
         spec,

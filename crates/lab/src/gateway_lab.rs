@@ -4,11 +4,10 @@
 
 use anyhow::{Result, anyhow};
 use lab_experiments::gateways::{Backend, GatewayRoutes, Implementation, Subject};
+use lab_experiments::kind::LOAD_NODE_PORT;
 use lab_experiments::{ComponentId, Experiment};
 use lab_model::Registry;
 use lab_observability::workload::DemoApp;
-
-use crate::experiments::LOAD_NODE_PORT;
 
 /// The demo app every route sends to by default, and the one a split or a header sends to.
 pub const PRIMARY: ComponentId = ComponentId::HelloApp;

@@ -12,7 +12,7 @@ use lab_model::Settings;
 pub(crate) const RULE: &str = "image-published";
 
 pub(crate) fn check(lab: &Lab, settings: &Settings, facts: &Facts, out: &mut Rules) {
-    let prefix = format!("ghcr.io/{}/", settings.repository.slug());
+    let prefix = settings.repository.image_prefix();
     let tags = match published_tags(&facts.build_workflow) {
         Ok(tags) => tags,
         Err(message) => {

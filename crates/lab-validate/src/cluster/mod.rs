@@ -18,16 +18,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::Context as _;
-use lab_core::layout::IN_CLUSTER;
+use lab_core::layout::{self, IN_CLUSTER};
 use lab_core::{Finding, Format, ObjectId, Tree};
 
 use crate::rules::sources;
 use lab_model::Settings;
 use serde::Serialize;
 use serde_json::Value;
-
-/// Where the repository keeps the rendered tree; Application paths are relative to the repo.
-const GENERATED: &str = "generated/";
 
 /// Repository files the rules read besides the tree.
 #[derive(Clone, Debug, Default)]
@@ -452,9 +449,7 @@ impl<'a> App<'a> {
                     values,
                 });
             } else if let Some(p) = s.get("path").and_then(Value::as_str) {
-                dir = p
-                    .strip_prefix(GENERATED)
-                    .map(|d| d.trim_end_matches('/').to_owned());
+                dir = layout::tree_path(p).map(|d| d.trim_end_matches('/').to_owned());
             }
         }
         // Objects go where the Application's file is: `<cluster>/apps/…` deploys to `<cluster>`.
@@ -486,7 +481,7 @@ fn value_files(source: &Value) -> Vec<&str> {
             files
                 .iter()
                 .filter_map(Value::as_str)
-                .filter_map(|f| f.strip_prefix("$values/")?.strip_prefix(GENERATED))
+                .filter_map(|f| layout::tree_path(f.strip_prefix("$values/")?))
                 .collect()
         })
         .unwrap_or_default()
