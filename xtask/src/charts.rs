@@ -158,11 +158,17 @@ fn files_below(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// A chart's YAML (values.yaml, Chart.yaml) as JSON. Comments are not emitted as parser events:
+/// the facts never read them, and with emission on the parser buffers every comment it meets
+/// while it looks ahead past a key with no value, up to a budget (serde-saphyr's default: 32 events): a key followed by a
+/// long commented-out example (jaeger's `uiconfig:` with 59 comment lines) then fails with
+/// "too many buffered comments while looking ahead".
 fn parse_yaml(bytes: &[u8], path: &Path) -> Result<Value> {
     let text =
         std::str::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
-    let value: Option<Value> = serde_saphyr::from_str(text)
-        .map_err(|e| anyhow::anyhow!("{}: not YAML: {e}", path.display()))?;
+    let value: Option<Value> =
+        serde_saphyr::from_str_with_options(text, serde_saphyr::options! { emit_comments: false })
+            .map_err(|e| anyhow::anyhow!("{}: not YAML: {e}", path.display()))?;
     Ok(value.unwrap_or(Value::Null))
 }
 
@@ -319,3 +325,46 @@ fn same_facts(vendored: Option<&str>, fresh: &str) -> Result<bool> {
 }
 
 const APP_VERSION: &str = "appVersion";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A values file shaped like jaeger 4.11.1's: a key whose value is only a long
+    /// commented-out example, then more keys (and a nested one with its own comment block).
+    fn commented_values(lines: usize) -> String {
+        let mut text = String::from("# Default values.\n\nuiconfig:\n");
+        for i in 0..lines {
+            let _ = writeln!(text, "  #   \"key{i}\": {{\"menuEnabled\": true}},");
+        }
+        text.push_str(
+            "\nuserconfig:\n  # service:\n  #   pipelines: {}\n\nstorage:\n  type: memory\n",
+        );
+        text.push_str("  options:\n");
+        for i in 0..lines {
+            let _ = writeln!(text, "    # option{i}: value");
+        }
+        text.push_str("  cassandra:\n    host: cassandra\n");
+        text
+    }
+
+    #[test]
+    fn values_with_long_comment_blocks_parse() {
+        for lines in [1, 59, 200, 1000] {
+            let text = commented_values(lines);
+            let v = parse_yaml(text.as_bytes(), Path::new("values.yaml"))
+                .unwrap_or_else(|e| panic!("{lines} comment lines: {e:#}"));
+            assert_eq!(v["uiconfig"], Value::Null, "{lines}");
+            assert_eq!(v["userconfig"], Value::Null, "{lines}");
+            assert_eq!(v["storage"]["type"], "memory", "{lines}");
+            assert_eq!(v["storage"]["options"], Value::Null, "{lines}");
+            assert_eq!(v["storage"]["cassandra"]["host"], "cassandra", "{lines}");
+        }
+    }
+
+    #[test]
+    fn invalid_yaml_is_still_an_error() {
+        let err = parse_yaml(b"a: [1, 2\n# c\n", Path::new("values.yaml")).unwrap_err();
+        assert!(err.to_string().contains("values.yaml: not YAML"), "{err:#}");
+    }
+}
