@@ -3,7 +3,8 @@
 //! For every chart pinned in `platform/versions.yaml`, reads `DIR/<chart>-<version>/` (the
 //! layout `helm pull --untar` gives, renamed with the version; `.ci/pull-charts.sh` makes it):
 //! `values.yaml`, `values.schema.json` when the chart ships one, `Chart.yaml` for its
-//! appVersion and dependencies, and `templates/` for the `.Values` paths they read. Writes only
+//! appVersion and dependencies, `templates/` for the `.Values` paths they read, and the same of
+//! each subchart unpacked in `charts/<name>/` (vendored under its alias). Writes only
 //! their structure to `crates/lab-upstream/charts/<chart>-<version>.json`
 //! and one line per pin to `charts.lock` (the sources' sha256 and where they came from). A pin
 //! whose sources are not in DIR keeps its facts if they are already vendored for that version,
@@ -124,6 +125,23 @@ fn facts_from(src: &Path, chart: &str, version: &str) -> Result<(ChartFacts, Loc
         &refs,
     );
     facts.app_version = app_version(&chart_yaml, version);
+    // Subcharts the sources include, as `helm pull --untar` unpacks them (`charts/<name>/`):
+    // their values structure goes under their key, so values set there are checked too.
+    for (name, alias) in dependencies(&chart_yaml) {
+        let sub_src = src.join("charts").join(&name);
+        if !sub_src.join("values.yaml").is_file() {
+            continue;
+        }
+        let sub_yaml = read_chart_yaml(&sub_src.join("Chart.yaml"))?;
+        let sub_version = match sub_yaml.get("version") {
+            Some(Value::String(v)) => v.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => "unknown".to_owned(),
+        };
+        let (sub, _) = facts_from(&sub_src, &name, &sub_version)
+            .with_context(|| format!("subchart {name} of {chart} {version}"))?;
+        facts.with_subchart(&alias, &sub);
+    }
     let origin = std::fs::read_to_string(src.join(ORIGIN))
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|_| "helm-pull".to_owned());
@@ -179,6 +197,21 @@ fn read_chart_yaml(path: &Path) -> Result<Value> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Null),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
     }
+}
+
+/// Chart.yaml dependencies as (name, alias or name).
+fn dependencies(chart: &Value) -> Vec<(String, String)> {
+    chart
+        .get("dependencies")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|d| {
+            let name = d.get("name")?.as_str()?;
+            let alias = d.get("alias").and_then(Value::as_str).unwrap_or(name);
+            Some((name.to_owned(), alias.to_owned()))
+        })
+        .collect()
 }
 
 /// Dependency aliases (or names) from Chart.yaml.
@@ -360,6 +393,44 @@ mod tests {
             assert_eq!(v["storage"]["options"], Value::Null, "{lines}");
             assert_eq!(v["storage"]["cassandra"]["host"], "cassandra", "{lines}");
         }
+    }
+
+    /// A subchart unpacked under `charts/<name>/` (as `helm pull --untar` leaves it) is vendored
+    /// under its alias; one that is only a dependency in Chart.yaml stays free-form.
+    #[test]
+    fn unpacked_subcharts_are_vendored_under_their_alias() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path();
+        let write = |rel: &str, text: &str| {
+            let path = src.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "Chart.yaml",
+            "name: demo\nversion: 1.0.0\ndependencies:\n  - name: minio\n    alias: store\n    version: 5.4.0\n  - name: redis\n    version: 1.x\n",
+        );
+        write("values.yaml", "replicas: 1\nstore:\n  enabled: true\n");
+        write("charts/minio/Chart.yaml", "name: minio\nversion: 5.4.0\n");
+        write(
+            "charts/minio/values.yaml",
+            "mode: distributed\nbuckets: []\n",
+        );
+        write("charts/minio/templates/x.yaml", "{{ .Values.rootUser }}\n");
+        let (facts, _) = facts_from(src, "demo", "1.0.0").unwrap();
+        assert_eq!(
+            facts.subchart_sources,
+            BTreeMap::from([("store".to_owned(), "minio 5.4.0".to_owned())])
+        );
+        let Some(lab_validate::chart_values::Node::Map(store)) = facts.values.keys.get("store")
+        else {
+            panic!("store is not a map: {:?}", facts.values.keys.get("store"));
+        };
+        let keys: Vec<&str> = store.keys.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["buckets", "enabled", "mode", "rootUser"]);
+        assert!(!store.open);
+        assert!(facts.is_unvendored_subchart("redis"));
+        assert!(!facts.is_unvendored_subchart("store"));
     }
 
     #[test]
