@@ -4,20 +4,21 @@
 //! layout `helm pull --untar` gives, renamed with the version; `.ci/pull-charts.sh` makes it):
 //! `values.yaml`, `values.schema.json` when the chart ships one, `Chart.yaml` for its
 //! appVersion and dependencies, `templates/` for the `.Values` paths they read, and the same of
-//! each subchart unpacked in `charts/<name>/` (vendored under its alias). Writes only
-//! their structure to `crates/lab-upstream/charts/<chart>-<version>.json`
-//! and one line per pin to `charts.lock` (the sources' sha256 and where they came from). A pin
+//! each subchart unpacked in `charts/<name>/` whose key the lab's values set (vendored under its
+//! alias; the lab is rendered to know). Writes only their structure to
+//! `crates/lab-upstream/charts/<chart>-<version>.json` and one line per pin to `charts.lock` (the sources' sha256 and where they came from). A pin
 //! whose sources are not in DIR keeps its facts if they are already vendored for that version,
 //! and is otherwise locked as `missing` (so `validate` reports the chart as unchecked).
 //! `--check` compares instead of writing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use lab_validate::chart_values::{
-    ChartFacts, LOCK_FILE as LOCK, Lock, LockEntry, parse_lock, render_lock, template_refs,
+    ChartFacts, LOCK_FILE as LOCK, Lock, LockEntry, parse_lock, render_lock, root_keys_set,
+    template_refs,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -40,7 +41,11 @@ const ORIGIN: &str = "ORIGIN";
 const MISSING: &str = "MISSING";
 
 pub fn run(root: &Path, opts: &Options) -> Result<()> {
-    let versions = lab::Inputs::load(root)?.versions;
+    let inputs = lab::Inputs::load(root)?;
+    // Subcharts are vendored where the lab sets values under them (they are free-form, and
+    // counted as unchecked, elsewhere).
+    let set = root_keys_set(&lab::render(&inputs)?);
+    let versions = inputs.versions;
     let out_dir = lab_upstream::charts_for(root);
     let old_lock = match std::fs::read_to_string(out_dir.join(LOCK)) {
         Ok(text) => parse_lock(&text)?,
@@ -54,7 +59,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         let name = format!("{chart}-{}.json", pin.version);
         let src = opts.from.join(format!("{chart}-{}", pin.version));
         if src.join("values.yaml").is_file() {
-            let (facts, locked) = facts_from(&src, chart, &pin.version)?;
+            let none = BTreeSet::new();
+            let keys = set
+                .get(&(chart.clone(), pin.version.clone()))
+                .unwrap_or(&none);
+            let (facts, locked) = facts_from(&src, chart, &pin.version, keys)?;
             files.insert(name, to_json(&facts)?);
             lock.insert(key, locked);
         } else if let (Ok(text), Some(locked)) = (
@@ -93,7 +102,14 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     }
 }
 
-fn facts_from(src: &Path, chart: &str, version: &str) -> Result<(ChartFacts, LockEntry)> {
+/// The facts of the chart in `src`, with the values of each subchart it holds whose key is in
+/// `subchart_keys` (the root keys the lab's values set).
+fn facts_from(
+    src: &Path,
+    chart: &str,
+    version: &str,
+    subchart_keys: &BTreeSet<String>,
+) -> Result<(ChartFacts, LockEntry)> {
     let values_text = std::fs::read(src.join("values.yaml"))
         .with_context(|| format!("reading {}", src.join("values.yaml").display()))?;
     let defaults = parse_yaml(&values_text, &src.join("values.yaml"))?;
@@ -129,7 +145,7 @@ fn facts_from(src: &Path, chart: &str, version: &str) -> Result<(ChartFacts, Loc
     // their values structure goes under their key, so values set there are checked too.
     for (name, alias) in dependencies(&chart_yaml) {
         let sub_src = src.join("charts").join(&name);
-        if !sub_src.join("values.yaml").is_file() {
+        if !subchart_keys.contains(&alias) || !sub_src.join("values.yaml").is_file() {
             continue;
         }
         let sub_yaml = read_chart_yaml(&sub_src.join("Chart.yaml"))?;
@@ -138,7 +154,7 @@ fn facts_from(src: &Path, chart: &str, version: &str) -> Result<(ChartFacts, Loc
             Some(Value::Number(n)) => n.to_string(),
             _ => "unknown".to_owned(),
         };
-        let (sub, _) = facts_from(&sub_src, &name, &sub_version)
+        let (sub, _) = facts_from(&sub_src, &name, &sub_version, &BTreeSet::new())
             .with_context(|| format!("subchart {name} of {chart} {version}"))?;
         facts.with_subchart(&alias, &sub);
     }
@@ -395,8 +411,9 @@ mod tests {
         }
     }
 
-    /// A subchart unpacked under `charts/<name>/` (as `helm pull --untar` leaves it) is vendored
-    /// under its alias; one that is only a dependency in Chart.yaml stays free-form.
+    /// A subchart unpacked under `charts/<name>/` (as `helm pull --untar` leaves it) and set by
+    /// the lab is vendored under its alias; one that is only a dependency in Chart.yaml stays
+    /// free-form.
     #[test]
     fn unpacked_subcharts_are_vendored_under_their_alias() {
         let dir = tempfile::tempdir().unwrap();
@@ -417,7 +434,12 @@ mod tests {
             "mode: distributed\nbuckets: []\n",
         );
         write("charts/minio/templates/x.yaml", "{{ .Values.rootUser }}\n");
-        let (facts, _) = facts_from(src, "demo", "1.0.0").unwrap();
+        // Only subcharts the lab sets values under are vendored.
+        let (facts, _) = facts_from(src, "demo", "1.0.0", &BTreeSet::new()).unwrap();
+        assert!(facts.subchart_sources.is_empty());
+        assert!(facts.is_unvendored_subchart("store"));
+        let set = BTreeSet::from(["store".to_owned(), "replicas".to_owned()]);
+        let (facts, _) = facts_from(src, "demo", "1.0.0", &set).unwrap();
         assert_eq!(
             facts.subchart_sources,
             BTreeMap::from([("store".to_owned(), "minio 5.4.0".to_owned())])

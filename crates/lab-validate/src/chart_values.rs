@@ -38,11 +38,11 @@
 //! `charts.lock` records as `missing` at exactly that version, with the reason: it is listed as
 //! unchecked on every run (not a finding), and bumping the pin makes it a finding again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use lab_core::{Finding, Format, ObjectId, Tree};
+use lab_core::{Artifact, Finding, Format, ObjectId, Tree};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -677,6 +677,58 @@ pub fn app_sources(app: &Value) -> impl Iterator<Item = &Value> {
         .chain(app.pointer("/spec/source"))
 }
 
+/// A chart source's chart and version (`chart`, `targetRevision`); None for other sources.
+pub fn chart_pin(source: &Value) -> Option<(&str, &str)> {
+    Some((
+        source.get("chart")?.as_str()?,
+        source.get("targetRevision")?.as_str()?,
+    ))
+}
+
+/// The rendered values files a chart source names (`helm.valueFiles` under
+/// `$values/generated/`); other rules report one that is not a rendered values file.
+fn values_files<'t>(tree: &'t Tree, source: &'t Value) -> impl Iterator<Item = &'t Artifact> {
+    source
+        .pointer("/helm/valueFiles")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter_map(|file| {
+            file.strip_prefix("$values/generated/")
+                .and_then(|rel| tree.get(rel))
+                .filter(|a| a.format == Format::HelmValues)
+        })
+}
+
+/// For each chart (name, version) the Applications of the tree use: the root keys their values
+/// set (so `xtask charts` knows under which subcharts the lab sets values).
+pub fn root_keys_set(tree: &Tree) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for artifact in tree.artifacts().filter(|a| a.format == Format::Object) {
+        let Some(doc) = artifact.documents.first() else {
+            continue;
+        };
+        if doc.get("kind").and_then(Value::as_str) != Some("Application") {
+            continue;
+        }
+        for source in app_sources(doc) {
+            let Some((chart, version)) = chart_pin(source) else {
+                continue;
+            };
+            let keys = out
+                .entry((chart.to_owned(), version.to_owned()))
+                .or_default();
+            for values in values_files(tree, source) {
+                for v in &values.documents {
+                    keys.extend(v.as_object().into_iter().flatten().map(|(k, _)| k.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Checks every Application's chart values in the rendered tree against the catalog.
 pub fn check(tree: &Tree, catalog: &Catalog) -> Outcome {
     let mut out = Outcome::default();
@@ -721,21 +773,7 @@ pub fn check(tree: &Tree, catalog: &Catalog) -> Outcome {
                 continue;
             };
             out.sources_checked += 1;
-            for file in source
-                .pointer("/helm/valueFiles")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
-                // Other rules report a values file that is not a rendered one.
-                let Some(values) = file
-                    .strip_prefix("$values/generated/")
-                    .and_then(|rel| tree.get(rel))
-                    .filter(|a| a.format == Format::HelmValues)
-                else {
-                    continue;
-                };
+            for values in values_files(tree, source) {
                 for doc in &values.documents {
                     let mut walk = Walk {
                         facts,
