@@ -8,13 +8,18 @@
 # Usage: pull-charts.sh DIR [VERSIONS]
 set -euo pipefail
 dir=${1:?usage: $0 DIR [VERSIONS]}
-cd "$(dirname "$0")/.."
-versions=${2:-platform/versions.yaml}
+versions=${2:+$(realpath -- "$2")}
 mkdir -p "$dir"
+dir=$(realpath -- "$dir")
+cd "$(dirname "$0")/.."
 command -v helm >/dev/null || { echo "pull-charts: helm is needed (https://helm.sh/docs/intro/install/)" >&2; exit 1; }
-# `  <chart>:` / `    repository: <url>` / `    version: <v>` under `charts:`, as Renovate reads it.
-awk '/^charts:/{c=1;next} /^[^ #]/{c=0} c&&/^  [a-z0-9-]+:$/{n=$1;sub(":","",n)} c&&/^    repository:/{r=$2} c&&/^    version:/{v=$2;gsub(/["\x27]/,"",v);print n, r, v}' \
-  "$versions" |
+# The pins as `cargo xtask list charts` reads them (the same reader as everything else, not a
+# second parser of the file); XTASK overrides the command (tests run the built binary).
+read -r -a list <<< "${XTASK:-cargo --quiet xtask}"
+list+=(list charts)
+[[ -n "$versions" ]] && list+=(--versions "$versions")
+pins=$("${list[@]}")
+tail -n +2 <<< "$pins" |
 while read -r chart repo version; do
   dest="$dir/$chart-$version"
   [[ -f "$dest/values.yaml" ]] && continue

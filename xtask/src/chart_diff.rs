@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use lab_core::diff::Report;
 use lab_core::fs::DiskTree;
 use lab_core::{ObjectId, layout};
-use lab_validate::chart_values::app_sources;
+use lab_validate::chart_values::{app_sources, chart_pin};
 use serde_json::Value;
 
 /// One Application's chart source on one side of the diff.
@@ -87,10 +87,7 @@ fn uses(tree: &DiskTree) -> BTreeMap<String, ChartUse> {
             continue;
         };
         for source in app_sources(&doc) {
-            let (Some(chart), Some(version)) = (
-                source.get("chart").and_then(Value::as_str),
-                source.get("targetRevision").and_then(Value::as_str),
-            ) else {
+            let Some((chart, version)) = chart_pin(source) else {
                 continue;
             };
             let name = doc

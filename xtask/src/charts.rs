@@ -3,20 +3,22 @@
 //! For every chart pinned in `platform/versions.yaml`, reads `DIR/<chart>-<version>/` (the
 //! layout `helm pull --untar` gives, renamed with the version; `.ci/pull-charts.sh` makes it):
 //! `values.yaml`, `values.schema.json` when the chart ships one, `Chart.yaml` for its
-//! appVersion and dependencies, and `templates/` for the `.Values` paths they read. Writes only
-//! their structure to `crates/lab-upstream/charts/<chart>-<version>.json`
-//! and one line per pin to `charts.lock` (the sources' sha256 and where they came from). A pin
+//! appVersion and dependencies, `templates/` for the `.Values` paths they read, and the same of
+//! each subchart unpacked in `charts/<name>/` whose key the lab's values set (vendored under its
+//! alias; the lab is rendered to know). Writes only their structure to
+//! `crates/lab-upstream/charts/<chart>-<version>.json` and one line per pin to `charts.lock` (the sources' sha256 and where they came from). A pin
 //! whose sources are not in DIR keeps its facts if they are already vendored for that version,
 //! and is otherwise locked as `missing` (so `validate` reports the chart as unchecked).
 //! `--check` compares instead of writing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use lab_validate::chart_values::{
-    ChartFacts, LOCK_FILE as LOCK, Lock, LockEntry, parse_lock, render_lock, template_refs,
+    ChartFacts, LOCK_FILE as LOCK, Lock, LockEntry, parse_lock, render_lock, root_keys_set,
+    template_refs,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -39,7 +41,11 @@ const ORIGIN: &str = "ORIGIN";
 const MISSING: &str = "MISSING";
 
 pub fn run(root: &Path, opts: &Options) -> Result<()> {
-    let versions = lab::Inputs::load(root)?.versions;
+    let inputs = lab::Inputs::load(root)?;
+    // Subcharts are vendored where the lab sets values under them (they are free-form, and
+    // counted as unchecked, elsewhere).
+    let set = root_keys_set(&lab::render(&inputs)?);
+    let versions = inputs.versions;
     let out_dir = lab_upstream::charts_for(root);
     let old_lock = match std::fs::read_to_string(out_dir.join(LOCK)) {
         Ok(text) => parse_lock(&text)?,
@@ -53,7 +59,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         let name = format!("{chart}-{}.json", pin.version);
         let src = opts.from.join(format!("{chart}-{}", pin.version));
         if src.join("values.yaml").is_file() {
-            let (facts, locked) = facts_from(&src, chart, &pin.version)?;
+            let none = BTreeSet::new();
+            let keys = set
+                .get(&(chart.clone(), pin.version.clone()))
+                .unwrap_or(&none);
+            let (facts, locked) = facts_from(&src, chart, &pin.version, keys)?;
             files.insert(name, to_json(&facts)?);
             lock.insert(key, locked);
         } else if let (Ok(text), Some(locked)) = (
@@ -92,7 +102,14 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     }
 }
 
-fn facts_from(src: &Path, chart: &str, version: &str) -> Result<(ChartFacts, LockEntry)> {
+/// The facts of the chart in `src`, with the values of each subchart it holds whose key is in
+/// `subchart_keys` (the root keys the lab's values set).
+fn facts_from(
+    src: &Path,
+    chart: &str,
+    version: &str,
+    subchart_keys: &BTreeSet<String>,
+) -> Result<(ChartFacts, LockEntry)> {
     let values_text = std::fs::read(src.join("values.yaml"))
         .with_context(|| format!("reading {}", src.join("values.yaml").display()))?;
     let defaults = parse_yaml(&values_text, &src.join("values.yaml"))?;
@@ -124,6 +141,23 @@ fn facts_from(src: &Path, chart: &str, version: &str) -> Result<(ChartFacts, Loc
         &refs,
     );
     facts.app_version = app_version(&chart_yaml, version);
+    // Subcharts the sources include, as `helm pull --untar` unpacks them (`charts/<name>/`):
+    // their values structure goes under their key, so values set there are checked too.
+    for (name, alias) in dependencies(&chart_yaml) {
+        let sub_src = src.join("charts").join(&name);
+        if !subchart_keys.contains(&alias) || !sub_src.join("values.yaml").is_file() {
+            continue;
+        }
+        let sub_yaml = read_chart_yaml(&sub_src.join("Chart.yaml"))?;
+        let sub_version = match sub_yaml.get("version") {
+            Some(Value::String(v)) => v.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => "unknown".to_owned(),
+        };
+        let (sub, _) = facts_from(&sub_src, &name, &sub_version, &BTreeSet::new())
+            .with_context(|| format!("subchart {name} of {chart} {version}"))?;
+        facts.with_subchart(&alias, &sub);
+    }
     let origin = std::fs::read_to_string(src.join(ORIGIN))
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|_| "helm-pull".to_owned());
@@ -158,11 +192,17 @@ fn files_below(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// A chart's YAML (values.yaml, Chart.yaml) as JSON. Comments are not emitted as parser events:
+/// the facts never read them, and with emission on the parser buffers every comment it meets
+/// while it looks ahead past a key with no value, up to a budget (serde-saphyr's default: 32 events): a key followed by a
+/// long commented-out example (jaeger's `uiconfig:` with 59 comment lines) then fails with
+/// "too many buffered comments while looking ahead".
 fn parse_yaml(bytes: &[u8], path: &Path) -> Result<Value> {
     let text =
         std::str::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
-    let value: Option<Value> = serde_saphyr::from_str(text)
-        .map_err(|e| anyhow::anyhow!("{}: not YAML: {e}", path.display()))?;
+    let value: Option<Value> =
+        serde_saphyr::from_str_with_options(text, serde_saphyr::options! { emit_comments: false })
+            .map_err(|e| anyhow::anyhow!("{}: not YAML: {e}", path.display()))?;
     Ok(value.unwrap_or(Value::Null))
 }
 
@@ -173,6 +213,21 @@ fn read_chart_yaml(path: &Path) -> Result<Value> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Null),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
     }
+}
+
+/// Chart.yaml dependencies as (name, alias or name).
+fn dependencies(chart: &Value) -> Vec<(String, String)> {
+    chart
+        .get("dependencies")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|d| {
+            let name = d.get("name")?.as_str()?;
+            let alias = d.get("alias").and_then(Value::as_str).unwrap_or(name);
+            Some((name.to_owned(), alias.to_owned()))
+        })
+        .collect()
 }
 
 /// Dependency aliases (or names) from Chart.yaml.
@@ -319,3 +374,90 @@ fn same_facts(vendored: Option<&str>, fresh: &str) -> Result<bool> {
 }
 
 const APP_VERSION: &str = "appVersion";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A values file shaped like jaeger 4.11.1's: a key whose value is only a long
+    /// commented-out example, then more keys (and a nested one with its own comment block).
+    fn commented_values(lines: usize) -> String {
+        let mut text = String::from("# Default values.\n\nuiconfig:\n");
+        for i in 0..lines {
+            let _ = writeln!(text, "  #   \"key{i}\": {{\"menuEnabled\": true}},");
+        }
+        text.push_str(
+            "\nuserconfig:\n  # service:\n  #   pipelines: {}\n\nstorage:\n  type: memory\n",
+        );
+        text.push_str("  options:\n");
+        for i in 0..lines {
+            let _ = writeln!(text, "    # option{i}: value");
+        }
+        text.push_str("  cassandra:\n    host: cassandra\n");
+        text
+    }
+
+    #[test]
+    fn values_with_long_comment_blocks_parse() {
+        for lines in [1, 59, 200, 1000] {
+            let text = commented_values(lines);
+            let v = parse_yaml(text.as_bytes(), Path::new("values.yaml"))
+                .unwrap_or_else(|e| panic!("{lines} comment lines: {e:#}"));
+            assert_eq!(v["uiconfig"], Value::Null, "{lines}");
+            assert_eq!(v["userconfig"], Value::Null, "{lines}");
+            assert_eq!(v["storage"]["type"], "memory", "{lines}");
+            assert_eq!(v["storage"]["options"], Value::Null, "{lines}");
+            assert_eq!(v["storage"]["cassandra"]["host"], "cassandra", "{lines}");
+        }
+    }
+
+    /// A subchart unpacked under `charts/<name>/` (as `helm pull --untar` leaves it) and set by
+    /// the lab is vendored under its alias; one that is only a dependency in Chart.yaml stays
+    /// free-form.
+    #[test]
+    fn unpacked_subcharts_are_vendored_under_their_alias() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path();
+        let write = |rel: &str, text: &str| {
+            let path = src.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "Chart.yaml",
+            "name: demo\nversion: 1.0.0\ndependencies:\n  - name: minio\n    alias: store\n    version: 5.4.0\n  - name: redis\n    version: 1.x\n",
+        );
+        write("values.yaml", "replicas: 1\nstore:\n  enabled: true\n");
+        write("charts/minio/Chart.yaml", "name: minio\nversion: 5.4.0\n");
+        write(
+            "charts/minio/values.yaml",
+            "mode: distributed\nbuckets: []\n",
+        );
+        write("charts/minio/templates/x.yaml", "{{ .Values.rootUser }}\n");
+        // Only subcharts the lab sets values under are vendored.
+        let (facts, _) = facts_from(src, "demo", "1.0.0", &BTreeSet::new()).unwrap();
+        assert!(facts.subchart_sources.is_empty());
+        assert!(facts.is_unvendored_subchart("store"));
+        let set = BTreeSet::from(["store".to_owned(), "replicas".to_owned()]);
+        let (facts, _) = facts_from(src, "demo", "1.0.0", &set).unwrap();
+        assert_eq!(
+            facts.subchart_sources,
+            BTreeMap::from([("store".to_owned(), "minio 5.4.0".to_owned())])
+        );
+        let Some(lab_validate::chart_values::Node::Map(store)) = facts.values.keys.get("store")
+        else {
+            panic!("store is not a map: {:?}", facts.values.keys.get("store"));
+        };
+        let keys: Vec<&str> = store.keys.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["buckets", "enabled", "mode", "rootUser"]);
+        assert!(!store.open);
+        assert!(facts.is_unvendored_subchart("redis"));
+        assert!(!facts.is_unvendored_subchart("store"));
+    }
+
+    #[test]
+    fn invalid_yaml_is_still_an_error() {
+        let err = parse_yaml(b"a: [1, 2\n# c\n", Path::new("values.yaml")).unwrap_err();
+        assert!(err.to_string().contains("values.yaml: not YAML"), "{err:#}");
+    }
+}

@@ -1,9 +1,10 @@
-//! `cargo xtask list experiments|components`: what exists, as a table or JSON.
+//! `cargo xtask list experiments|components|charts`: what exists, as a table or JSON.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::style::{self, Format};
@@ -16,6 +17,10 @@ pub struct Args {
     /// Output: an aligned table, or JSON for scripts.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// With `charts`: read the pins from this file instead of platform/versions.yaml (e.g. the
+    /// base branch's copy, whose set of charts may differ from this checkout's).
+    #[arg(long, value_name = "FILE")]
+    pub versions: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -24,6 +29,8 @@ pub enum What {
     Experiments,
     /// The component catalog an experiment composes from, with each pin.
     Components,
+    /// Every chart pinned in platform/versions.yaml (`.ci/pull-charts.sh` pulls these).
+    Charts,
 }
 
 /// Rows as aligned columns, the header first.
@@ -87,8 +94,77 @@ struct ComponentRow {
     description: &'static str,
 }
 
+#[derive(Serialize)]
+struct ChartRow {
+    chart: String,
+    repository: String,
+    version: String,
+}
+
+/// The `charts:` section of a versions file, read leniently: only each entry's repository and
+/// version, whatever else the file holds, so that another revision's file (more or fewer charts
+/// than this checkout's loader allows) can still be listed.
+#[derive(serde::Deserialize)]
+struct ChartPins {
+    charts: BTreeMap<String, ChartPin>,
+}
+
+#[derive(serde::Deserialize)]
+struct ChartPin {
+    repository: String,
+    version: String,
+}
+
+fn chart_rows(root: &Path, versions: Option<&Path>) -> Result<Vec<ChartRow>> {
+    let pins: BTreeMap<String, ChartPin> = match versions {
+        // This checkout's pins go through the typed loader and its checks.
+        None => {
+            let versions: lab_model::Versions =
+                lab_model::input::load(&root.join(lab::VERSIONS_FILE))?;
+            versions
+                .charts
+                .into_iter()
+                .map(|(name, c)| {
+                    let pin = ChartPin {
+                        repository: c.repository,
+                        version: c.version,
+                    };
+                    (name, pin)
+                })
+                .collect()
+        }
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let pins: ChartPins = serde_saphyr::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: no readable charts: {e}", file.display()))?;
+            pins.charts
+        }
+    };
+    Ok(pins
+        .into_iter()
+        .map(|(chart, p)| ChartRow {
+            chart,
+            repository: p.repository,
+            version: p.version,
+        })
+        .collect())
+}
+
 pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
+    if args.versions.is_some() && !matches!(args.what, What::Charts) {
+        anyhow::bail!("--versions goes with `list charts` only");
+    }
     match args.what {
+        What::Charts => {
+            let rows = chart_rows(root, args.versions.as_deref())?;
+            emit(
+                args.format,
+                &rows,
+                &["CHART", "REPOSITORY", "VERSION"],
+                |r| vec![r.chart.clone(), r.repository.clone(), r.version.clone()],
+            )?;
+        }
         What::Experiments => {
             let experiments = lab_experiments::load_all(root)?;
             let rows: Vec<ExperimentRow> = experiments

@@ -54,6 +54,7 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
                 "charts_vendored": chart_facts.len(),
                 "paths_checked": charts.paths_checked,
                 "paths_free_form": charts.paths_free_form,
+                "paths_subchart": charts.paths_subchart,
                 "schemas_checked": charts.schema_checked,
                 "unchecked": charts.unchecked,
             },
@@ -82,11 +83,12 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
         style::summary(
             "validate",
             &format!(
-                "chart values: {} chart source(s) against {} vendored chart(s), {} key path(s) looked up (and {} more below free-form maps), {} values file(s) against a chart schema",
+                "chart values: {} chart source(s) against {} vendored chart(s), {} key path(s) looked up (and {} more below free-form maps; {} under subcharts without vendored values, not checked), {} values file(s) against a chart schema",
                 charts.sources_checked,
                 chart_facts.len(),
                 charts.paths_checked,
                 charts.paths_free_form,
+                charts.paths_subchart,
                 charts.schema_checked,
             ),
         );

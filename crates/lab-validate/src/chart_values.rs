@@ -12,8 +12,11 @@
 //! 1. its default is an empty map `{}` — charts use `{}` for "put your own keys here";
 //! 2. its key is a Kubernetes pass-through field the chart copies verbatim with `toYaml`, whose
 //!    keys the chart cannot list: see [`FREE_FORM_KEYS`] and [`FREE_FORM_SUFFIXES`];
-//! 3. it configures a subchart (a Chart.yaml dependency, by alias or name): the subchart's own
-//!    values are not vendored;
+//! 3. it configures a subchart (a Chart.yaml dependency, by alias or name) whose own values are
+//!    not vendored. When the chart's sources include the subchart (`charts/<name>/`, as
+//!    `helm pull` unpacks it), its values structure is vendored under that key
+//!    ([`ChartFacts::subchart_sources`]) and checked like the chart's own; otherwise the key
+//!    paths set below it are counted as unchecked ([`Outcome::paths_subchart`]);
 //! 4. the chart's schema says so (`additionalProperties` a schema, or `true` without
 //!    `properties`, `patternProperties`, or an object type without `properties`: then
 //!    everything below is free-form too);
@@ -35,11 +38,11 @@
 //! `charts.lock` records as `missing` at exactly that version, with the reason: it is listed as
 //! unchecked on every run (not a finding), and bumping the pin makes it a finding again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use lab_core::{Finding, Format, ObjectId, Tree, layout};
+use lab_core::{Artifact, Finding, Format, ObjectId, Tree, layout};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -116,9 +119,18 @@ pub struct ChartFacts {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_version: Option<String>,
-    /// Chart.yaml dependencies (alias or name): their values are free-form here.
+    /// Chart.yaml dependencies (alias or name): their values are free-form here unless
+    /// [`Self::subchart_sources`] has them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subcharts: Vec<String>,
+    /// Subcharts (alias or name → `<chart> <version>`) whose values structure was vendored from
+    /// the chart's sources into [`Self::values`] under their key: checked, not free-form.
+    #[serde(
+        default,
+        rename = "subchartSources",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub subchart_sources: BTreeMap<String, String>,
     pub values: MapNode,
     /// The chart's `values.schema.json` without prose (descriptions, titles, examples).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -169,9 +181,28 @@ impl ChartFacts {
             version: version.to_owned(),
             app_version: None,
             subcharts,
+            subchart_sources: BTreeMap::new(),
             values,
             schema,
         }
+    }
+
+    /// Puts a subchart's values structure under its key (`alias`, or its name): the keys the
+    /// parent's own defaults and templates give there stay, the subchart's are added, and the
+    /// map is open only where the subchart's is. Helm passes exactly this subtree to the subchart.
+    pub fn with_subchart(&mut self, alias: &str, sub: &ChartFacts) {
+        let mut node = sub.values.clone();
+        if let Some(Node::Map(parent)) = self.values.keys.get(alias) {
+            merge_maps(&mut node, parent);
+        }
+        self.values.keys.insert(alias.to_owned(), Node::Map(node));
+        self.subchart_sources
+            .insert(alias.to_owned(), format!("{} {}", sub.chart, sub.version));
+    }
+
+    /// Root keys configuring a subchart whose values are not vendored.
+    pub fn is_unvendored_subchart(&self, key: &str) -> bool {
+        self.subcharts.iter().any(|s| s == key) && !self.subchart_sources.contains_key(key)
     }
 
     /// Number of key paths the facts know (for reports).
@@ -188,6 +219,21 @@ impl ChartFacts {
                 .sum()
         }
         count(&self.values)
+    }
+}
+
+/// Adds `over`'s keys to `base`: a key only `over` has is taken as it is, a map both have is
+/// merged, and where `base` knows nothing of the type (`any`) `over`'s node wins.
+fn merge_maps(base: &mut MapNode, over: &MapNode) {
+    for (k, o) in &over.keys {
+        match (base.keys.get_mut(k), o) {
+            (None, _) => {
+                base.keys.insert(k.clone(), o.clone());
+            }
+            (Some(Node::Map(b)), Node::Map(o)) => merge_maps(b, o),
+            (Some(b @ Node::Leaf(Leaf::Any)), o) => *b = o.clone(),
+            (Some(_), _) => {}
+        }
     }
 }
 
@@ -612,6 +658,9 @@ pub struct Outcome {
     pub paths_checked: usize,
     /// Of those, the ones accepted because they lie under a free-form map.
     pub paths_free_form: usize,
+    /// Key paths accepted unchecked because they lie under a subchart whose values are not
+    /// vendored (the chart's sources did not include it).
+    pub paths_subchart: usize,
     /// Values files also validated against a chart's values.schema.json.
     pub schema_checked: usize,
     /// `<Application>: <chart> <version> (<why>)` for chart sources left unchecked because
@@ -626,6 +675,60 @@ pub fn app_sources(app: &Value) -> impl Iterator<Item = &Value> {
         .into_iter()
         .flatten()
         .chain(app.pointer("/spec/source"))
+}
+
+/// A chart source's chart and version (`chart`, `targetRevision`); None for other sources.
+pub fn chart_pin(source: &Value) -> Option<(&str, &str)> {
+    Some((
+        source.get("chart")?.as_str()?,
+        source.get("targetRevision")?.as_str()?,
+    ))
+}
+
+/// The rendered values files a chart source names (`helm.valueFiles` under
+/// `$values/generated/`); other rules report one that is not a rendered values file.
+fn values_files<'t>(tree: &'t Tree, source: &'t Value) -> impl Iterator<Item = &'t Artifact> {
+    source
+        .pointer("/helm/valueFiles")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter_map(|file| {
+            // Other rules report a values file that is not a rendered one.
+            file.strip_prefix("$values/")
+                .and_then(layout::tree_path)
+                .and_then(|rel| tree.get(rel))
+                .filter(|a| a.format == Format::HelmValues)
+        })
+}
+
+/// For each chart (name, version) the Applications of the tree use: the root keys their values
+/// set (so `xtask charts` knows under which subcharts the lab sets values).
+pub fn root_keys_set(tree: &Tree) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for artifact in tree.artifacts().filter(|a| a.format == Format::Object) {
+        let Some(doc) = artifact.documents.first() else {
+            continue;
+        };
+        if doc.get("kind").and_then(Value::as_str) != Some("Application") {
+            continue;
+        }
+        for source in app_sources(doc) {
+            let Some((chart, version)) = chart_pin(source) else {
+                continue;
+            };
+            let keys = out
+                .entry((chart.to_owned(), version.to_owned()))
+                .or_default();
+            for values in values_files(tree, source) {
+                for v in &values.documents {
+                    keys.extend(v.as_object().into_iter().flatten().map(|(k, _)| k.clone()));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Checks every Application's chart values in the rendered tree against the catalog.
@@ -672,28 +775,14 @@ pub fn check(tree: &Tree, catalog: &Catalog) -> Outcome {
                 continue;
             };
             out.sources_checked += 1;
-            for file in source
-                .pointer("/helm/valueFiles")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
-                // Other rules report a values file that is not a rendered one.
-                let Some(values) = file
-                    .strip_prefix("$values/")
-                    .and_then(layout::tree_path)
-                    .and_then(|rel| tree.get(rel))
-                    .filter(|a| a.format == Format::HelmValues)
-                else {
-                    continue;
-                };
+            for values in values_files(tree, source) {
                 for doc in &values.documents {
                     let mut walk = Walk {
                         facts,
                         app: &id,
                         file: values.path.as_str(),
                         out: &mut out,
+                        in_unvendored_subchart: false,
                     };
                     walk.map(&mut Vec::new(), doc, &facts.values);
                     if let Some(schema) = &facts.schema {
@@ -721,6 +810,8 @@ struct Walk<'a> {
     app: &'a ObjectId,
     file: &'a str,
     out: &'a mut Outcome,
+    /// Below a root key that configures a subchart whose values are not vendored.
+    in_unvendored_subchart: bool,
 }
 
 impl Walk<'_> {
@@ -748,8 +839,15 @@ impl Walk<'_> {
         for (key, v) in obj {
             path.push(key.clone());
             self.out.paths_checked += 1;
+            let subchart = path.len() == 1 && self.facts.is_unvendored_subchart(key);
+            if subchart {
+                self.in_unvendored_subchart = true;
+            }
             match node.keys.get(key) {
                 Some(child) => self.node(path, v, child),
+                None if node.open && self.in_unvendored_subchart => {
+                    self.out.paths_subchart += 1 + count_paths(v);
+                }
                 None if node.open => self.out.paths_free_form += count_paths(v),
                 None => {
                     let hint = suggest(key, path, node, &self.facts.values)
@@ -761,6 +859,9 @@ impl Walk<'_> {
                         show(path)
                     ));
                 }
+            }
+            if subchart {
+                self.in_unvendored_subchart = false;
             }
             path.pop();
         }

@@ -179,11 +179,11 @@ fn free_form_maps_accept_any_key() {
 }
 
 #[test]
-fn subchart_values_are_free_form() {
+fn unvendored_subchart_values_are_accepted_and_counted_as_unchecked() {
     let tree = app_tree(
         "demo",
         "1.0.0",
-        json!({"redis": {"architecture": "standalone"}}),
+        json!({"redis": {"architecture": "standalone", "auth": {"enabled": false}}, "podAnnotations": {"a": "b"}}),
     );
     let facts = ChartFacts::derive(
         "demo",
@@ -193,7 +193,70 @@ fn subchart_values_are_free_form() {
         vec!["redis".into()],
         &[],
     );
-    assert!(check(&tree, &catalog(facts)).findings.is_empty());
+    let out = check(&tree, &catalog(facts));
+    assert!(out.findings.is_empty(), "{:#?}", out.findings);
+    // architecture, auth, auth.enabled: under the subchart (podAnnotations.a is free-form, and
+    // only what lies below a free-form key is counted as such).
+    assert_eq!((out.paths_subchart, out.paths_free_form), (3, 0));
+}
+
+/// A subchart whose values are vendored: its keys (and the parent's overrides under its key)
+/// are checked like the chart's own, with suggestions from the subchart's keys.
+#[test]
+fn vendored_subchart_values_are_checked() {
+    let parent_defaults = json!({
+        "replicas": 1,
+        "redis": {"enabled": true, "auth": {"password": ""}},
+    });
+    let sub = ChartFacts::derive(
+        "redis",
+        "20.1.0",
+        &json!({"architecture": "replication", "auth": {"enabled": true}, "master": {"podLabels": {}}}),
+        None,
+        vec![],
+        &[],
+    );
+    let mut facts = ChartFacts::derive(
+        "demo",
+        "1.0.0",
+        &parent_defaults,
+        None,
+        vec!["redis".into()],
+        &[],
+    );
+    facts.with_subchart("redis", &sub);
+    assert_eq!(facts.subchart_sources["redis"], "redis 20.1.0");
+    let cat = catalog(facts);
+    let good = app_tree(
+        "demo",
+        "1.0.0",
+        json!({"redis": {"enabled": true, "architecture": "standalone",
+                         "auth": {"enabled": false, "password": "x"},
+                         "master": {"podLabels": {"team": "lab"}}}}),
+    );
+    let out = check(&good, &cat);
+    assert!(out.findings.is_empty(), "{:#?}", out.findings);
+    assert_eq!(out.paths_subchart, 0);
+    let bad = app_tree(
+        "demo",
+        "1.0.0",
+        json!({"redis": {"architecure": "standalone", "auth": {"enabled": "no"}}}),
+    );
+    let out = check(&bad, &cat);
+    let messages: Vec<&str> = out.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(
+        messages.iter().any(|m| m.contains(
+            "redis.architecure is not a value of chart demo 1.0.0; Helm would ignore it (did you mean redis.architecture?)"
+        )),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.iter().any(
+            |m| m.contains("redis.auth.enabled is a string but chart demo 1.0.0 has a boolean")
+        ),
+        "{messages:#?}"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Every Helm value the real lab sets fits its pinned chart (rule `chart-values` on the real
 //! render and the vendored chart facts), and the rule bites on a real values file.
 
+use crate::edited;
 use lab_core::{Finding, Format, Tree};
 use lab_validate::chart_values::{Catalog, RULE, check, schema_findings};
 
@@ -53,6 +54,9 @@ fn the_real_lab_values_fit_their_charts() {
     assert!(sources.len() >= 20, "{sources:?}");
     assert_eq!(out.sources_checked + out.unchecked.len(), sources.len());
     assert!(out.paths_checked > 300, "{}", out.paths_checked);
+    // Values set under a subchart (kube-prometheus-stack's grafana, loki's minio, eck-stack's
+    // eck-elasticsearch…) are checked against the subchart's vendored values, not waved through.
+    assert_eq!(out.paths_subchart, 0);
 }
 
 #[test]
@@ -79,15 +83,10 @@ fn the_real_values_are_valid_against_each_chart_schema() {
 #[test]
 fn a_deliberately_misspelt_real_key_fails_with_a_suggestion() {
     let (tree, catalog) = real();
-    let mut bad = Tree::new();
-    for a in tree.artifacts() {
-        let mut a = a.clone();
-        if a.path.as_str() == "hub/values/traefik.yaml" {
-            let ports = a.documents[0]["ports"].take();
-            a.documents[0]["portz"] = ports;
-        }
-        bad.add(a).unwrap();
-    }
+    let bad = edited(&tree, "hub/values/traefik.yaml", |doc| {
+        let ports = doc["ports"].take();
+        doc["portz"] = ports;
+    });
     let out = check(&bad, &catalog);
     // The chart's schema may reject it too (rule chart-values-schema); this rule names it once.
     let named: Vec<Finding> = out
@@ -103,4 +102,31 @@ fn a_deliberately_misspelt_real_key_fails_with_a_suggestion() {
         "{f}"
     );
     assert!(f.message.contains("did you mean ports?"), "{f}");
+}
+
+/// A key under a subchart (kube-prometheus-stack's grafana) is checked against the subchart's
+/// vendored values: a misspelt one is named with the subchart's key as suggestion.
+#[test]
+fn a_misspelt_key_under_a_real_subchart_fails_with_a_suggestion() {
+    let (tree, catalog) = real();
+    let bad = edited(
+        &tree,
+        "targets/talos/values/kube-prometheus-stack.yaml",
+        |doc| doc["grafana"]["persistance"] = serde_json::json!({"enabled": true}),
+    );
+    let out = check(&bad, &catalog);
+    let f = only(&out.findings);
+    assert_eq!(
+        f.object.as_deref(),
+        Some("Application argocd/talos-kube-prometheus-stack")
+    );
+    assert!(
+        f.message
+            .contains("grafana.persistance is not a value of chart kube-prometheus-stack 79.9.0"),
+        "{f}"
+    );
+    assert!(
+        f.message.contains("did you mean grafana.persistence?"),
+        "{f}"
+    );
 }

@@ -29,3 +29,16 @@ pub fn inputs() -> Inputs {
 pub fn rendered_tree() -> Tree {
     render(&inputs()).expect("the lab renders")
 }
+
+/// The tree with `edit` applied to the first document of the artifact at `path`.
+pub fn edited(tree: &Tree, path: &str, edit: impl Fn(&mut serde_json::Value)) -> Tree {
+    let mut out = Tree::new();
+    for a in tree.artifacts() {
+        let mut a = a.clone();
+        if a.path.as_str() == path {
+            edit(&mut a.documents[0]);
+        }
+        out.add(a).unwrap();
+    }
+    out
+}

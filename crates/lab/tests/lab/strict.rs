@@ -1,10 +1,11 @@
 //! Validation is strict and the rules bite: each test breaks one thing in a real render.
 
+use crate::edited;
 use lab::{Inputs, render};
 use lab_core::{Artifact, Format, RelPath, Tree};
 use lab_testkit::repo_root;
 use lab_validate::{Schemas, validate};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The upstream schemas (vendored, or `LAB_SCHEMAS_DIR`; see `lab_upstream`).
 fn schemas() -> Schemas {
@@ -18,19 +19,6 @@ fn rendered() -> (Inputs, Tree) {
     let inputs = Inputs::load(&repo_root()).unwrap();
     let tree = render(&inputs).unwrap();
     (inputs, tree)
-}
-
-/// The tree with `edit` applied to the artifact at `path`.
-fn edited(tree: &Tree, path: &str, edit: impl Fn(&mut Value)) -> Tree {
-    let mut out = Tree::new();
-    for a in tree.artifacts() {
-        let mut a = a.clone();
-        if a.path.as_str() == path {
-            edit(&mut a.documents[0]);
-        }
-        out.add(a).unwrap();
-    }
-    out
 }
 
 #[test]
