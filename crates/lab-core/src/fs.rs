@@ -6,7 +6,8 @@
 //! changed render goes to a fresh sibling folder `.generated.tmp-<pid>`, where files whose bytes
 //! did not change are hard links to the old tree's (already on disk, and no more or less durable
 //! than they were) and only the others are written. What was written reaches the disk before
-//! the swap: an `fsync` per new file and folder, issued from many threads at once. Then the
+//! the swap: an `fsync` per new file and folder, from many threads at once, when few files
+//! were written, else one `syncfs`. Then the
 //! folder is swapped with `generated/` in one `renameat2(RENAME_EXCHANGE)`: at any moment the
 //! path names the old tree or the new one, never a mix. Files the new render does not produce
 //! vanish with the old folder. Since every writer holds the lock while its staging folder
@@ -226,10 +227,15 @@ fn remove_leftovers(parent: &Path, base: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Above this many written files, one `syncfs` is cheaper than an `fsync` each (a first
+/// render of 11,900 files: 0.8 s against 2.3 s). `syncfs` also waits for whatever else is dirty
+/// on the file system (a build beside it cost 760 ms for a one-file change), so small changes
+/// flush file by file.
+const FSYNC_AT_MOST: usize = 64;
+
 /// Flushes at once: ext4 (and most journaling file systems) merges the cache flushes of
-/// concurrent `fsync`s, so 200 folders cost about one flush instead of 200 (measured with a
-/// busy disk: 12 ms instead of 730 ms). `syncfs` was tried and dropped: it also writes back
-/// whatever else is dirty on the file system (a build beside it: 760 ms for one changed file).
+/// concurrent `fsync`s, so the ~200 new folders of a one-file change cost about one flush
+/// instead of 200 (measured on a busy disk: 12 ms instead of 730 ms).
 const FLUSH_THREADS: usize = 16;
 
 /// Builds the new tree in `staging`. A file whose bytes are already in `out` is hard-linked
@@ -260,13 +266,30 @@ fn stage(files: &Files, staging: &Path, out: &Path, old: &DiskTree) -> Result<()
     // Everything new reaches the disk before the swap makes it visible: the written files and
     // every new folder (a hard link is an entry in a new folder).
     made.insert(staging.to_path_buf());
-    written.extend(made);
-    crate::par::map_on(&written, FLUSH_THREADS, 1, |path| {
-        fs::File::open(path)
-            .and_then(|f| f.sync_all())
-            .map_err(failed("flushing", path))
-    })?;
+    if written.len() > FSYNC_AT_MOST {
+        flush(staging)?;
+    } else {
+        written.extend(made);
+        crate::par::map_on(&written, FLUSH_THREADS, 1, |path| {
+            fs::File::open(path)
+                .and_then(|f| f.sync_all())
+                .map_err(failed("flushing", path))
+        })?;
+    }
     crash_point("staged");
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn flush(staging: &Path) -> Result<(), Error> {
+    let dir = fs::File::open(staging).map_err(failed("opening the staging folder", staging))?;
+    rustix::fs::syncfs(&dir).map_err(|e| failed("flushing the staging folder", staging)(e.into()))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn flush(_staging: &Path) -> Result<(), Error> {
+    // No syncfs: flush every file system, still one call instead of one per file.
+    rustix::fs::sync();
     Ok(())
 }
 
