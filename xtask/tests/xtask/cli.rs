@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use lab_core::fs::{DiskTree, read_tree};
 
-const XTASK: &str = env!("CARGO_BIN_EXE_xtask");
+use super::{XTASK, repo_root};
 
 fn render_into(out: &Path, envs: &[(&str, &str)]) -> DiskTree {
     let status = Command::new(XTASK)
@@ -138,7 +138,7 @@ fn concurrent_renders_leave_one_whole_tree() {
 
 /// A minimal checkout: the workspace manifest and a copy of platform/, all a render reads.
 fn checkout(at: &Path) {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let source = repo_root();
     std::fs::create_dir_all(at).unwrap();
     std::fs::copy(source.join("Cargo.toml"), at.join("Cargo.toml")).unwrap();
     let status = Command::new("cp")

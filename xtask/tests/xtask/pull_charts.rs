@@ -3,17 +3,10 @@
 //! each pull and unpacks an empty chart.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-const XTASK: &str = env!("CARGO_BIN_EXE_xtask");
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use super::{XTASK, repo_root};
 
 /// `helm pull <chart> --repo <repo> | <oci://…/chart> --version <v> --untar --untardir <d>`:
 /// logs `<chart> <repo> <version>` and leaves `<d>/<chart>/values.yaml`.
