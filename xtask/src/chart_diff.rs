@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use lab_core::ObjectId;
 use lab_core::diff::Report;
 use lab_core::fs::DiskTree;
-use lab_core::{ObjectId, layout};
-use lab_validate::chart_values::{app_sources, chart_pin};
+use lab_validate::chart_values::{app_sources, chart_pin, rendered_value_files};
 use serde_json::Value;
 
 /// One Application's chart source on one side of the diff.
@@ -94,13 +94,7 @@ fn uses(tree: &DiskTree) -> BTreeMap<String, ChartUse> {
                 .pointer("/metadata/name")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            let values = source
-                .pointer("/helm/valueFiles")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .filter_map(|f| layout::tree_path(f.strip_prefix("$values/")?))
+            let values = rendered_value_files(source)
                 .map(|f| tree.get(f).cloned().unwrap_or_default())
                 .collect();
             out.insert(

@@ -685,22 +685,27 @@ pub fn chart_pin(source: &Value) -> Option<(&str, &str)> {
     ))
 }
 
-/// The rendered values files a chart source names (`helm.valueFiles` under
-/// `$values/generated/`); other rules report one that is not a rendered values file.
-fn values_files<'t>(tree: &'t Tree, source: &'t Value) -> impl Iterator<Item = &'t Artifact> {
+/// The values files a chart source names (`helm.valueFiles`), as written.
+pub fn value_files(source: &Value) -> impl Iterator<Item = &str> {
     source
         .pointer("/helm/valueFiles")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
-        .filter_map(|file| {
-            // Other rules report a values file that is not a rendered one.
-            file.strip_prefix("$values/")
-                .and_then(layout::tree_path)
-                .and_then(|rel| tree.get(rel))
-                .filter(|a| a.format == Format::HelmValues)
-        })
+}
+
+/// The tree paths of the values files a chart source takes from this repository's rendered
+/// tree (`$values/generated/…`); the `values-file` rule reports any other.
+pub fn rendered_value_files(source: &Value) -> impl Iterator<Item = &str> {
+    value_files(source).filter_map(|f| layout::tree_path(f.strip_prefix("$values/")?))
+}
+
+/// The rendered Helm values files of a chart source.
+fn values_files<'t>(tree: &'t Tree, source: &'t Value) -> impl Iterator<Item = &'t Artifact> {
+    rendered_value_files(source)
+        .filter_map(|rel| tree.get(rel))
+        .filter(|a| a.format == Format::HelmValues)
 }
 
 /// For each chart (name, version) the Applications of the tree use: the root keys their values

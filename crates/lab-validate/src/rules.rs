@@ -9,6 +9,8 @@ use lab_model::Settings;
 use regex::Regex;
 use serde_json::Value;
 
+use crate::chart_values::{app_sources, value_files};
+
 /// Rule ids.
 pub const OBJECT_IDENTITY: &str = "object-identity";
 pub const NO_SECRET: &str = "no-secret";
@@ -74,7 +76,7 @@ pub(crate) fn check(tree: &Tree, settings: &Settings) -> Vec<Finding> {
             continue;
         }
         let doc = &artifact.documents[0];
-        for source in sources(doc) {
+        for source in app_sources(doc) {
             let repo = source.get("repoURL").and_then(Value::as_str).unwrap_or("");
             if let Some(chart) = source.get("chart").and_then(Value::as_str) {
                 let version = source
@@ -147,23 +149,4 @@ pub(crate) fn check(tree: &Tree, settings: &Settings) -> Vec<Finding> {
         }
     }
     findings
-}
-
-/// Every source of an Application, multi-source or not (also used by the cluster rules).
-pub(crate) fn sources(app: &Value) -> Vec<&Value> {
-    let mut out: Vec<&Value> = app
-        .pointer("/spec/sources")
-        .and_then(Value::as_array)
-        .map(|s| s.iter().collect())
-        .unwrap_or_default();
-    out.extend(app.pointer("/spec/source"));
-    out
-}
-
-fn value_files(source: &Value) -> Vec<&str> {
-    source
-        .pointer("/helm/valueFiles")
-        .and_then(Value::as_array)
-        .map(|files| files.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
 }

@@ -21,7 +21,7 @@ use anyhow::Context as _;
 use lab_core::layout::{self, IN_CLUSTER};
 use lab_core::{Finding, Format, ObjectId, Tree};
 
-use crate::rules::sources;
+use crate::chart_values::{app_sources, rendered_value_files};
 use lab_model::Settings;
 use serde::Serialize;
 use serde_json::Value;
@@ -425,13 +425,12 @@ impl<'a> App<'a> {
             .pointer("/spec/syncPolicy/syncOptions")
             .and_then(Value::as_array)
             .is_some_and(|o| o.iter().any(|v| v == "CreateNamespace=true"));
-        let sources = sources(doc);
+        let sources: Vec<&Value> = app_sources(doc).collect();
         let mut charts = Vec::new();
         let mut dir = None;
         for s in &sources {
             if let Some(chart) = s.get("chart").and_then(Value::as_str) {
-                let values = value_files(s)
-                    .into_iter()
+                let values = rendered_value_files(s)
                     .filter_map(|f| tree.get(f))
                     .flat_map(|a| a.documents.iter())
                     .collect();
@@ -472,23 +471,10 @@ impl<'a> App<'a> {
     }
 }
 
-/// Tree paths of the `$values/generated/…` files of one chart source.
-fn value_files(source: &Value) -> Vec<&str> {
-    source
-        .pointer("/helm/valueFiles")
-        .and_then(Value::as_array)
-        .map(|files| {
-            files
-                .iter()
-                .filter_map(Value::as_str)
-                .filter_map(|f| layout::tree_path(f.strip_prefix("$values/")?))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn value_paths<'v>(app: &Obj<'v>) -> Vec<&'v str> {
-    sources(app.doc).into_iter().flat_map(value_files).collect()
+    app_sources(app.doc)
+        .flat_map(rendered_value_files)
+        .collect()
 }
 
 /// Every string in a document, with its JSON pointer.
