@@ -3,19 +3,18 @@
 //! Writers are serialised by an exclusive `flock` on `.generated.lock` beside the output
 //! folder, held for the whole write: a second render waits, and a killed one releases it with
 //! its last file descriptor. Under the lock, a render that changes nothing writes nothing. A
-//! changed render goes to a fresh sibling folder `.generated.tmp-<pid>`, where files whose bytes
-//! did not change are hard links to the old tree's (already on disk, and no more or less durable
-//! than they were) and only the others are written. What was written reaches the disk before
-//! the swap: an `fsync` per new file and folder, from many threads at once, when few files
-//! were written, else one `syncfs`. Then the
-//! folder is swapped with `generated/` in one `renameat2(RENAME_EXCHANGE)`: at any moment the
-//! path names the old tree or the new one, never a mix. Files the new render does not produce
-//! vanish with the old folder. Since every writer holds the lock while its staging folder
-//! exists, a staging folder found by the holder of the lock belongs to a dead render and is
-//! removed; a live one is never touched. Readers of this module take the lock shared, so
-//! `check` never reads half of an old tree that is being removed.
+//! changed render is prepared in a sibling folder, `.generated.spare`, which holds the tree
+//! the previous swap replaced: its folders already exist and its unchanged files are hard
+//! links to the live tree's, so preparing it touches only what differs (see [`Spare`]). What
+//! was written reaches the disk before the swap: an `fsync` per new file and changed folder,
+//! from many threads at once, when few files were written, else one `syncfs`. Then the spare
+//! is swapped with `generated/` in one `renameat2(RENAME_EXCHANGE)`: at any moment the path
+//! names the old tree or the new one, never a mix, and the old tree becomes the next spare.
+//! Nothing is deleted on the way, so a killed render leaves at worst an untidy spare, which
+//! the next one repairs. Readers of this module take the lock shared, so `check` never reads
+//! a tree while it is being swapped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -88,14 +87,31 @@ pub fn read_tree(root: &Path) -> Result<DiskTree, Error> {
 
 fn read_unlocked(root: &Path) -> Result<DiskTree, Error> {
     let mut out = DiskTree::new();
-    if !root.exists() {
-        return Ok(out);
-    }
-    read_dir_into(root, root, &mut out)?;
+    read_files(root, &mut |rel, bytes, _| {
+        out.insert(rel, bytes);
+    })?;
     Ok(out)
 }
 
-fn read_dir_into(root: &Path, dir: &Path, out: &mut DiskTree) -> Result<(), Error> {
+/// Which file a name points to: device and inode. Two names with one `FileId` are hard links.
+type FileId = (u64, u64);
+
+/// Calls `visit` with the relative path, bytes and identity of every regular file below
+/// `root` (none if it does not exist); a symlink anywhere is an error.
+fn read_files(root: &Path, visit: &mut dyn FnMut(String, Vec<u8>, FileId)) -> Result<(), Error> {
+    if !root.exists() {
+        return Ok(());
+    }
+    read_dir_into(root, root, visit)
+}
+
+fn read_dir_into(
+    root: &Path,
+    dir: &Path,
+    visit: &mut dyn FnMut(String, Vec<u8>, FileId),
+) -> Result<(), Error> {
+    use std::io::Read;
+    use std::os::unix::fs::MetadataExt;
     let mut entries: Vec<_> = fs::read_dir(dir)
         .map_err(failed("reading the folder", dir))?
         .collect::<Result<_, _>>()
@@ -112,7 +128,7 @@ fn read_dir_into(root: &Path, dir: &Path, out: &mut DiskTree) -> Result<(), Erro
                 path.display()
             )));
         } else if kind.is_dir() {
-            read_dir_into(root, &path, out)?;
+            read_dir_into(root, &path, visit)?;
         } else {
             let rel = path
                 .strip_prefix(root)
@@ -121,8 +137,12 @@ fn read_dir_into(root: &Path, dir: &Path, out: &mut DiskTree) -> Result<(), Erro
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            let bytes = fs::read(&path).map_err(failed("reading", &path))?;
-            out.insert(rel, bytes);
+            let mut file = fs::File::open(&path).map_err(failed("reading", &path))?;
+            let meta = file.metadata().map_err(failed("reading", &path))?;
+            let mut bytes = Vec::with_capacity(meta.len() as usize);
+            file.read_to_end(&mut bytes)
+                .map_err(failed("reading", &path))?;
+            visit(rel, bytes, (meta.dev(), meta.ino()));
         }
     }
     Ok(())
@@ -187,44 +207,40 @@ pub fn write_tree(files: &Files, out: &Path) -> Result<WriteSummary, Error> {
 
     // Under the lock: nobody else writes, so what is on disk is what we replace.
     let exists = fs::symlink_metadata(out).is_ok();
-    let old = read_unlocked(out)?;
-    let new = as_disk_tree(files);
+    let spare_root = parent.join(format!(".{base}.spare"));
+    let mut spare = Spare::new(files, &spare_root);
+    let mut old = BTreeMap::new();
+    // Both are reads, mostly waiting on system calls: side by side they take the time of one.
+    std::thread::scope(|s| {
+        let scan = s.spawn(|| spare.scan());
+        let read = read_files(out, &mut |rel, bytes, id| {
+            old.insert(rel, (bytes, id));
+        });
+        let scanned = scan.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        read.and(scanned)
+    })?;
     let summary = WriteSummary {
-        written: new.len(),
-        changed: new.iter().filter(|(p, b)| old.get(*p) != Some(b)).count(),
-        removed: old.keys().filter(|p| !new.contains_key(*p)).count(),
+        written: files.len(),
+        changed: files
+            .iter()
+            .filter(|(p, text)| {
+                old.get(p.as_str())
+                    .is_none_or(|(b, _)| b != text.as_bytes())
+            })
+            .count(),
+        removed: old
+            .keys()
+            .filter(|p| !files.contains_key(p.as_str()))
+            .count(),
     };
-    remove_leftovers(&parent, &base)?;
     if summary.unchanged() && exists {
         return Ok(summary);
     }
-
-    let staging = parent.join(format!(".{base}.tmp-{}", std::process::id()));
-    let result =
-        stage(files, &staging, out, &old).and_then(|()| swap_in(&staging, out, exists, &parent));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result?;
+    spare.prepare(out, &old)?;
+    crash_point("staged");
+    swap_in(&spare_root, out, exists, &parent)?;
     drop(lock_file);
     Ok(summary)
-}
-
-/// Staging folders of renders that died: only called with the lock held, and every live
-/// writer holds the lock while its staging folder exists, so each one found is stale.
-fn remove_leftovers(parent: &Path, base: &str) -> Result<(), Error> {
-    let prefix = format!(".{base}.tmp-");
-    for entry in fs::read_dir(parent).map_err(failed("reading the folder", parent))? {
-        let entry = entry.map_err(failed("reading the folder", parent))?;
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let path = entry.path();
-            fs::remove_dir_all(&path).map_err(failed(
-                "removing the staging folder of a killed render",
-                &path,
-            ))?;
-        }
-    }
-    Ok(())
 }
 
 /// Above this many written files, one `syncfs` is cheaper than an `fsync` each (a first
@@ -234,81 +250,226 @@ fn remove_leftovers(parent: &Path, base: &str) -> Result<(), Error> {
 const FSYNC_AT_MOST: usize = 64;
 
 /// Flushes at once: ext4 (and most journaling file systems) merges the cache flushes of
-/// concurrent `fsync`s, so the ~200 new folders of a one-file change cost about one flush
-/// instead of 200 (measured on a busy disk: 12 ms instead of 730 ms).
+/// concurrent `fsync`s, so many new folders cost about one flush instead of one each
+/// (measured on a busy disk: 12 ms instead of 730 ms for 200 folders).
 const FLUSH_THREADS: usize = 16;
 
-/// Builds the new tree in `staging`. A file whose bytes are already in `out` is hard-linked
-/// from there instead of written: its data is on disk already, and after the swap the new tree
-/// holds the same inode the old one did. Only written files and the new folders need flushing.
-fn stage(files: &Files, staging: &Path, out: &Path, old: &DiskTree) -> Result<(), Error> {
-    let what = "writing the new tree to the staging folder";
-    fs::create_dir(staging).map_err(failed(what, staging))?;
-    let mut made: std::collections::BTreeSet<PathBuf> = Default::default();
-    let mut written = Vec::new();
-    for (rel, text) in files {
-        // RelPath guarantees no `..`, no absolute path and no hidden component, and the
-        // staging folder is new, so no symlink can redirect the write.
-        let path = rel.under(staging);
-        if let Some(dir) = path.parent()
-            && !made.contains(dir)
-        {
-            fs::create_dir_all(dir).map_err(failed(what, dir))?;
-            made.insert(dir.to_path_buf());
+/// The spare tree beside `out`, made into the new tree before the swap.
+///
+/// After a swap the spare holds the tree that was replaced, so the next render finds almost
+/// everything in place: folders exist, and unchanged files are hard links to the live tree's.
+/// Preparing it trusts nothing about its state (a killed render may have left anything):
+/// every entry the new tree lacks, or has with another type, is removed; a file is kept only
+/// if it is the very file (same inode) the live tree holds with the wanted bytes; every other
+/// file is unlinked and written anew, never opened for writing in place, since it may be a
+/// hard link into the live tree.
+struct Spare<'a> {
+    root: &'a Path,
+    files: &'a Files,
+    /// Every folder of the new tree, as a relative path.
+    dirs: BTreeSet<String>,
+    /// What [`Spare::scan`] found: the spare itself, the folders and files it can keep (with
+    /// the files' identities), and the entries to remove.
+    found: Found,
+    kept_dirs: BTreeSet<String>,
+    kept_files: BTreeMap<String, FileId>,
+    unwanted: Vec<(PathBuf, bool)>,
+    /// Folders whose entries changed and files written: flushed before the swap.
+    dirty: BTreeSet<PathBuf>,
+    written: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Folder,
+    NotAFolder,
+    Nothing,
+}
+
+const PREPARING: &str = "preparing the new tree in the spare folder";
+
+impl<'a> Spare<'a> {
+    fn new(files: &'a Files, root: &'a Path) -> Self {
+        let mut dirs = BTreeSet::new();
+        for rel in files.keys() {
+            let mut dir = rel.parent();
+            while let Some(d) = dir
+                && dirs.insert(d.to_owned())
+            {
+                dir = d.rsplit_once('/').map(|(up, _)| up);
+            }
         }
-        let same = old.get(rel.as_str()).is_some_and(|b| b == text.as_bytes());
-        // A file system without hard links (or a raced old tree) falls back to writing.
-        if !(same && fs::hard_link(rel.under(out), &path).is_ok()) {
-            fs::write(&path, text.as_bytes()).map_err(failed(what, &path))?;
-            written.push(path);
+        Self {
+            root,
+            files,
+            dirs,
+            found: Found::Nothing,
+            kept_dirs: BTreeSet::new(),
+            kept_files: BTreeMap::new(),
+            unwanted: Vec::new(),
+            dirty: BTreeSet::new(),
+            written: Vec::new(),
         }
     }
-    // Everything new reaches the disk before the swap makes it visible: the written files and
-    // every new folder (a hard link is an entry in a new folder).
-    made.insert(staging.to_path_buf());
-    if written.len() > FSYNC_AT_MOST {
-        flush(staging)?;
-    } else {
-        written.extend(made);
-        crate::par::map_on(&written, FLUSH_THREADS, 1, |path| {
+
+    fn prepare(
+        mut self,
+        out: &Path,
+        old: &BTreeMap<String, (Vec<u8>, FileId)>,
+    ) -> Result<(), Error> {
+        match self.found {
+            Found::Folder => {}
+            Found::NotAFolder => {
+                fs::remove_file(self.root).map_err(failed(PREPARING, self.root))?;
+                self.make_dir(self.root.to_path_buf())?;
+            }
+            Found::Nothing => self.make_dir(self.root.to_path_buf())?,
+        }
+        for (path, is_dir) in std::mem::take(&mut self.unwanted) {
+            if is_dir {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            }
+            .map_err(failed(PREPARING, &path))?;
+            self.dirty
+                .insert(path.parent().unwrap_or(self.root).to_path_buf());
+        }
+        for dir in &self.dirs.clone() {
+            if !self.kept_dirs.contains(dir) {
+                self.make_dir(self.path(dir))?;
+                self.dirty.insert(self.parent_of(dir));
+            }
+        }
+        for (rel, text) in self.files {
+            let path = rel.under(self.root);
+            let kept = self.kept_files.get(rel.as_str()).copied();
+            let live = old.get(rel.as_str()).filter(|(b, _)| b == text.as_bytes());
+            if let (Some(id), Some((_, live_id))) = (kept, live)
+                && id == *live_id
+            {
+                continue; // already the live tree's file with these bytes
+            }
+            if kept.is_some() {
+                fs::remove_file(&path).map_err(failed(PREPARING, &path))?;
+            }
+            self.dirty.insert(self.parent_of(rel.as_str()));
+            // A file system without hard links (or a raced live tree) falls back to writing.
+            if live.is_some() && fs::hard_link(rel.under(out), &path).is_ok() {
+                continue;
+            }
+            // `create_new`: never through an existing name, which could be a link to a live file.
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+                .map_err(failed(PREPARING, &path))?;
+            self.written.push(path);
+        }
+        self.flush()
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        rel.split('/')
+            .fold(self.root.to_path_buf(), |p, c| p.join(c))
+    }
+
+    fn parent_of(&self, rel: &str) -> PathBuf {
+        rel.rsplit_once('/')
+            .map_or_else(|| self.root.to_path_buf(), |(dir, _)| self.path(dir))
+    }
+
+    fn make_dir(&mut self, path: PathBuf) -> Result<(), Error> {
+        fs::create_dir(&path).map_err(failed(PREPARING, &path))?;
+        self.dirty.insert(path);
+        Ok(())
+    }
+
+    /// Reads what the spare holds, changing nothing (it runs while the live tree is read, and
+    /// an unchanged render must write nothing): the folders and files it can keep, and every
+    /// entry the new tree lacks at that path with that type.
+    fn scan(&mut self) -> Result<(), Error> {
+        self.found = match fs::symlink_metadata(self.root) {
+            Ok(m) if m.is_dir() => Found::Folder,
+            Ok(_) => Found::NotAFolder,
+            Err(_) => Found::Nothing,
+        };
+        if self.found == Found::Folder {
+            self.scan_dir(self.root.to_path_buf(), "")?;
+        }
+        Ok(())
+    }
+
+    fn scan_dir(&mut self, dir: PathBuf, prefix: &str) -> Result<(), Error> {
+        use std::os::unix::fs::MetadataExt;
+        for entry in fs::read_dir(&dir).map_err(failed(PREPARING, &dir))? {
+            let entry = entry.map_err(failed(PREPARING, &dir))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(failed(PREPARING, &path))?;
+            // A name no render produces (not UTF-8) is not wanted either.
+            let rel = entry.file_name().to_str().map(|name| match prefix {
+                "" => name.to_owned(),
+                _ => format!("{prefix}/{name}"),
+            });
+            match rel {
+                Some(rel) if kind.is_dir() && self.dirs.contains(&rel) => {
+                    self.scan_dir(path, &rel)?;
+                    self.kept_dirs.insert(rel);
+                }
+                Some(rel) if kind.is_file() && self.files.contains_key(rel.as_str()) => {
+                    let meta = entry.metadata().map_err(failed(PREPARING, &path))?;
+                    self.kept_files.insert(rel, (meta.dev(), meta.ino()));
+                }
+                _ => self.unwanted.push((path, kind.is_dir())),
+            }
+        }
+        Ok(())
+    }
+
+    /// Everything new reaches the disk before the swap makes it visible: the written files and
+    /// every folder whose entries changed (a hard link is an entry, too).
+    fn flush(self) -> Result<(), Error> {
+        if self.written.len() > FSYNC_AT_MOST {
+            return syncfs(self.root);
+        }
+        let mut paths = self.written;
+        paths.extend(self.dirty);
+        crate::par::map_on(&paths, FLUSH_THREADS, 1, |path| {
             fs::File::open(path)
                 .and_then(|f| f.sync_all())
                 .map_err(failed("flushing", path))
         })?;
+        Ok(())
     }
-    crash_point("staged");
-    Ok(())
 }
 
 #[cfg(target_os = "linux")]
-fn flush(staging: &Path) -> Result<(), Error> {
-    let dir = fs::File::open(staging).map_err(failed("opening the staging folder", staging))?;
-    rustix::fs::syncfs(&dir).map_err(|e| failed("flushing the staging folder", staging)(e.into()))
+fn syncfs(dir: &Path) -> Result<(), Error> {
+    let file = fs::File::open(dir).map_err(failed("opening the spare folder", dir))?;
+    rustix::fs::syncfs(&file).map_err(|e| failed("flushing the spare folder", dir)(e.into()))
 }
 
 #[cfg(not(target_os = "linux"))]
-fn flush(_staging: &Path) -> Result<(), Error> {
+fn syncfs(_dir: &Path) -> Result<(), Error> {
     // No syncfs: flush every file system, still one call instead of one per file.
     rustix::fs::sync();
     Ok(())
 }
 
-fn swap_in(staging: &Path, out: &Path, out_exists: bool, parent: &Path) -> Result<(), Error> {
+/// Swaps the prepared spare with `out` (or moves it into place on a first render). The spare
+/// then holds the replaced tree, kept for the next render.
+fn swap_in(spare: &Path, out: &Path, out_exists: bool, parent: &Path) -> Result<(), Error> {
     if out_exists {
-        exchange(staging, out)?;
+        exchange(spare, out)?;
     } else {
-        fs::rename(staging, out).map_err(failed("moving the new tree into place at", out))?;
+        fs::rename(spare, out).map_err(failed("moving the new tree into place at", out))?;
     }
     // The rename itself is durable once the parent folder is flushed.
     fs::File::open(parent)
         .and_then(|d| d.sync_all())
         .map_err(failed("flushing the folder", parent))?;
     crash_point("swapped");
-    if out_exists {
-        // `staging` now holds the previous tree.
-        fs::remove_dir_all(staging)
-            .map_err(failed("removing the previous tree, moved to", staging))?;
-    }
     Ok(())
 }
 
@@ -321,8 +482,8 @@ fn exchange(a: &Path, b: &Path) -> Result<(), Error> {
 
 #[cfg(not(target_os = "linux"))]
 fn exchange(a: &Path, b: &Path) -> Result<(), Error> {
-    // Without an atomic exchange: move the old tree aside, move the new one in. A kill between
-    // the two renames leaves the old tree beside, under a name `remove_leftovers` cleans.
+    // Without an atomic exchange: move the old tree aside, move the new one in, and keep the
+    // old one as the spare. A kill between the renames leaves the old tree under `aside`.
     let aside = a.with_extension("old");
     fs::rename(b, &aside).map_err(failed("moving the previous tree aside from", b))?;
     fs::rename(a, b).map_err(failed("moving the new tree into", b))?;
@@ -341,12 +502,12 @@ mod tests {
             .collect()
     }
 
-    /// Names in `dir` other than the output folder and its lock.
+    /// Names in `dir` other than the output folder, its lock and its spare.
     fn leftovers(dir: &Path) -> Vec<String> {
         fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n != "generated" && n != ".generated.lock")
+            .filter(|n| !["generated", ".generated.lock", ".generated.spare"].contains(&n.as_str()))
             .collect()
     }
 
@@ -413,8 +574,13 @@ mod tests {
             "a changed file is written anew"
         );
         assert_eq!(fs::read_to_string(out.join("b.yaml")).unwrap(), "3\n");
-        // The old tree is gone, so the kept file has one name again.
-        assert_eq!(fs::metadata(out.join("a/x.yaml")).unwrap().nlink(), 1);
+        // The replaced tree is the spare now, sharing the kept file.
+        let spare = dir.path().join(".generated.spare");
+        assert_eq!(
+            read_unlocked(&spare).unwrap(),
+            as_disk_tree(&files(&[("a/x.yaml", "1\n"), ("b.yaml", "2\n")]))
+        );
+        assert_eq!(inode(&spare.join("a/x.yaml")), x);
         assert_eq!(leftovers(dir.path()), Vec::<String>::new());
     }
 
@@ -547,17 +713,83 @@ mod tests {
                 &as_disk_tree(&old)
             };
             assert_eq!(&left, expected, "killed at {point}");
-            if point != "locked" {
-                assert_eq!(
-                    leftovers(dir.path()).len(),
-                    1,
-                    "killed at {point}: its staging folder"
-                );
-            }
-            // The dead render's lock is free and its staging folder is swept by the next.
+            // The dead render's lock is free, and the spare it left is repaired by the next.
             write_tree(&old, &out).unwrap();
             assert_eq!(read_tree(&out).unwrap(), as_disk_tree(&old));
             assert_eq!(leftovers(dir.path()), Vec::<String>::new(), "after {point}");
         }
+    }
+
+    /// The spare shares inodes with the live tree: preparing it must never write through one.
+    /// The render is killed after preparing the spare, so any write through a shared inode
+    /// would show in the live tree.
+    #[test]
+    fn preparing_the_spare_never_changes_the_live_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("generated");
+        write_tree(
+            &files(&[("new/a.yaml", "1\n"), ("new/b/c.yaml", "1\n")]),
+            &out,
+        )
+        .unwrap();
+        let live = files(&[("new/a.yaml", "1\n"), ("new/b/c.yaml", "2\n")]);
+        write_tree(&live, &out).unwrap();
+        // new/a.yaml is one inode in the live tree and the spare; the child wants it to be "3".
+        assert_eq!(killed(&out, "staged"), as_disk_tree(&live));
+    }
+
+    /// Whatever a killed render or a person left in the spare, the next render's tree is
+    /// exactly the rendered files, and nothing outside the spare is touched.
+    #[test]
+    fn a_spare_in_any_state_is_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("generated");
+        let spare = dir.path().join(".generated.spare");
+        let victim = dir.path().join("victim");
+        fs::create_dir(&victim).unwrap();
+        fs::write(victim.join("keep.yaml"), "mine\n").unwrap();
+        // The trees differ in a/y.yaml's bytes and in the files added.
+        let tree = |y: &str, more: &[(&str, &str)]| {
+            let mut tree = files(&[
+                ("a/v.yaml", "1\n"),
+                ("a/x.yaml", "1\n"),
+                ("a/y.yaml", y),
+                ("b/z.yaml", "1\n"),
+            ]);
+            tree.extend(files(more));
+            tree
+        };
+        let (first, second) = (tree("1\n", &[]), tree("2\n", &[]));
+        write_tree(&first, &out).unwrap();
+        write_tree(&second, &out).unwrap();
+        // Vandalise the spare: a folder where a file is wanted, a file where a folder is
+        // wanted, a symlink to a folder outside, a stray file, other bytes under the name of
+        // an unchanged file and of a changed one.
+        fs::remove_file(spare.join("a/v.yaml")).unwrap();
+        fs::write(spare.join("a/v.yaml"), "9\n").unwrap();
+        fs::remove_file(spare.join("a/x.yaml")).unwrap();
+        fs::create_dir_all(spare.join("a/x.yaml/deep")).unwrap();
+        fs::remove_dir_all(spare.join("b")).unwrap();
+        fs::write(spare.join("b"), "not a folder\n").unwrap();
+        std::os::unix::fs::symlink(&victim, spare.join("c")).unwrap();
+        fs::write(spare.join("stray.yaml"), "stray\n").unwrap();
+        fs::remove_file(spare.join("a/y.yaml")).unwrap();
+        fs::write(spare.join("a/y.yaml"), "3\n").unwrap();
+        let third = tree("3\n", &[("c/w.yaml", "4\n")]);
+        let summary = write_tree(&third, &out).unwrap();
+        assert_eq!(summary.changed, 2, "{summary:?}");
+        assert_eq!(read_tree(&out).unwrap(), as_disk_tree(&third));
+        assert_eq!(read_unlocked(&spare).unwrap(), as_disk_tree(&second));
+        assert_eq!(fs::read_dir(&victim).unwrap().count(), 1);
+        assert_eq!(
+            fs::read_to_string(victim.join("keep.yaml")).unwrap(),
+            "mine\n"
+        );
+        // A spare that is a plain file is replaced by a folder.
+        fs::remove_dir_all(&spare).unwrap();
+        fs::write(&spare, "a file\n").unwrap();
+        write_tree(&first, &out).unwrap();
+        assert_eq!(read_tree(&out).unwrap(), as_disk_tree(&first));
+        assert_eq!(read_unlocked(&spare).unwrap(), as_disk_tree(&third));
     }
 }

@@ -14,8 +14,13 @@ where
     E: Send,
     F: Fn(&T) -> Result<R, E> + Sync,
 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    map_on(items, cores, MIN_PER_THREAD, f)
+    map_on(items, cores(), MIN_PER_THREAD, f)
+}
+
+/// The threads that can run at once. With `map_on(items, cores(), 1, f)`, few items that are
+/// each a lot of work (an experiment's whole tree) are still spread over every core.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// [`map`] on up to `threads` threads, each given at least `min_per_thread` items. Waiting

@@ -198,8 +198,13 @@ pub fn load_all(repo_root: &Path) -> Result<Vec<Experiment>, Errors> {
     let known: BTreeSet<&str> = names.iter().map(String::as_str).collect();
     let mut experiments = Vec::new();
     let mut errors = Vec::new();
-    for name in &names {
-        match load(repo_root, name) {
+    // Parsing a spec is most of loading the lab: one per core, results in name order.
+    let loaded = lab_core::par::map_on(&names, lab_core::par::cores(), 1, |name| {
+        Ok::<_, std::convert::Infallible>(load(repo_root, name))
+    })
+    .unwrap_or_else(|never| match never {});
+    for (name, loaded) in names.iter().zip(loaded) {
+        match loaded {
             Ok(exp) => {
                 let unknown: Vec<Finding> = exp
                     .spec

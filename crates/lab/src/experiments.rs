@@ -70,11 +70,12 @@ pub fn artifacts(
     hub_layout: &ClusterLayout,
     hub: &Registry,
 ) -> Result<Vec<Artifact>> {
-    let mut out = Vec::new();
-    for exp in &inputs.experiments {
-        out.extend(experiment(inputs, exp, hub_layout, hub)?);
-    }
-    Ok(out)
+    // Experiments are independent and each is a whole tree of objects: one per core.
+    let per_experiment =
+        lab_core::par::map_on(&inputs.experiments, lab_core::par::cores(), 1, |exp| {
+            experiment(inputs, exp, hub_layout, hub)
+        })?;
+    Ok(per_experiment.into_iter().flatten().collect())
 }
 
 fn destination(inputs: &Inputs, exp: &Experiment, c: &ClusterUse) -> Result<Destination> {

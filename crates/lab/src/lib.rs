@@ -179,15 +179,20 @@ pub fn render_with(inputs: &Inputs, hub: Registry) -> Result<Tree> {
         Format::Markdown,
         &docs::experiments_index(&inputs.experiments),
     )?)?;
-    for exp in &inputs.experiments {
-        let paths = ClusterPaths::new(ClusterRole::Experiment, &exp.name)?;
-        let page = lab_experiments::readme::render(exp, &inputs.versions)?;
-        tree.add(Artifact::document(
-            paths.readme_file(),
-            Format::Markdown,
-            &page,
-        )?)?;
-    }
+    tree.extend(lab_core::par::map_on(
+        &inputs.experiments,
+        lab_core::par::cores(),
+        1,
+        |exp| {
+            let paths = ClusterPaths::new(ClusterRole::Experiment, &exp.name)?;
+            let page = lab_experiments::readme::render(exp, &inputs.versions)?;
+            anyhow::Ok(Artifact::document(
+                paths.readme_file(),
+                Format::Markdown,
+                &page,
+            )?)
+        },
+    )?)?;
     let policies = lab_policy::KyvernoPolicies;
     tree.extend(lab_policy::fixtures(
         settings,

@@ -46,7 +46,8 @@ fn renders_are_byte_identical_across_folders_time_zones_and_locales() {
 fn a_killed_render_leaves_the_old_tree_or_the_new_one_never_a_mix() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("generated");
-    let new = render_into(&dir.path().join("reference"), &[]);
+    let reference = tempfile::tempdir().unwrap();
+    let new = render_into(&reference.path().join("generated"), &[]);
     let old: DiskTree = [(
         "hub/old/configmap-stale.yaml".to_owned(),
         b"old: true\n".to_vec(),
@@ -84,7 +85,7 @@ fn a_killed_render_leaves_the_old_tree_or_the_new_one_never_a_mix() {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert!(
-            names.iter().all(|n| !n.contains(".tmp-")),
+            names.iter().all(|n| OUTPUT_NAMES.contains(&n.as_str())),
             "left behind after {point}: {names:?}"
         );
     }
@@ -96,7 +97,8 @@ fn a_killed_render_leaves_the_old_tree_or_the_new_one_never_a_mix() {
 fn concurrent_renders_leave_one_whole_tree() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("generated");
-    let reference = render_into(&dir.path().join("reference"), &[]);
+    let reference_dir = tempfile::tempdir().unwrap();
+    let reference = render_into(&reference_dir.path().join("generated"), &[]);
     let children: Vec<_> = (0..4)
         .map(|_| {
             Command::new(XTASK)
@@ -133,8 +135,15 @@ fn concurrent_renders_leave_one_whole_tree() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert!(names.iter().all(|n| !n.contains(".tmp-")), "{names:?}");
+    assert!(
+        names.iter().all(|n| OUTPUT_NAMES.contains(&n.as_str())),
+        "{names:?}"
+    );
 }
+
+/// What a render keeps beside its output folder: the folder, the writers' lock and the spare
+/// tree of the next render (`lab_core::fs`).
+const OUTPUT_NAMES: [&str; 3] = ["generated", ".generated.lock", ".generated.spare"];
 
 /// A minimal checkout: the workspace manifest and a copy of platform/, all a render reads.
 fn checkout(at: &Path) {

@@ -271,30 +271,22 @@ fn is_document_marker(s: &str) -> bool {
 /// readers (booleans and nulls in any case, `nan`/`inf`, octal `0o`, dotted versions such
 /// as `1.10.3`, which the YAML 1.1 float production `[0-9.]*` accepts).
 fn reads_as_non_string(s: &str) -> bool {
+    // Every other type's spelling, in the resolver and in the words and numbers below, starts
+    // with one of these bytes; most strings (names, URLs) do not, and are decided here without
+    // a pattern or an allocation.
+    match s.as_bytes().first() {
+        None => return true,
+        Some(b) if !b"yYnNtTfFoOiI~0123456789+-._<=".contains(b) => return false,
+        Some(_) => {}
+    }
     if !matches!(&resolve_plain_yaml11(s), Value::String(t) if t == s) {
         return true;
     }
-    let lower = s.to_ascii_lowercase();
-    matches!(
-        lower.as_str(),
-        "null"
-            | "true"
-            | "false"
-            | "yes"
-            | "no"
-            | "y"
-            | "n"
-            | "on"
-            | "off"
-            | "nan"
-            | "inf"
-            | "+inf"
-            | "-inf"
-            | ".nan"
-            | ".inf"
-            | "+.inf"
-            | "-.inf"
-    ) || looks_numeric(s)
+    const WORDS: [&str; 17] = [
+        "null", "true", "false", "yes", "no", "y", "n", "on", "off", "nan", "inf", "+inf", "-inf",
+        ".nan", ".inf", "+.inf", "-.inf",
+    ];
+    WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)) || looks_numeric(s)
 }
 
 /// Number-like spellings in any reader's grammar, checked without building a number.
