@@ -15,8 +15,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
-use lab_core::diff::Report;
-use lab_core::fs::{as_disk_tree, read_tree, write_tree};
+use lab_core::fs::write_tree;
 use lab_core::layout;
 
 #[derive(clap::Args)]
@@ -99,8 +98,7 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     let check = summarize(
         "check (render + compare)",
         time(runs, |_| {
-            let rendered = as_disk_tree(&crate::render_files(root)?);
-            let report = Report::between(&read_tree(&generated)?, &rendered);
+            let (report, _) = crate::check::compare(root, &generated)?;
             ensure!(
                 report.is_empty(),
                 "{}/ is stale; run `cargo xtask render`",
@@ -112,7 +110,7 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     let unchanged = summarize(
         "render, nothing changed",
         time(runs, |_| {
-            let summary = write_tree(&crate::render_files(root)?, &out)?;
+            let (_, summary) = crate::render::render_into(root, &out, |_| {})?;
             ensure!(summary.unchanged(), "the scratch tree changed: {summary:?}");
             Ok(())
         })?,
@@ -123,11 +121,11 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     let changed = summarize(
         "render, one file changed",
         time(runs, |i| {
-            let mut files = crate::render_files(root)?;
-            if i % 2 == 0 {
-                files.insert(edited_path.clone(), edited_text.clone());
-            }
-            let summary = write_tree(&files, &out)?;
+            let (_, summary) = crate::render::render_into(root, &out, |files| {
+                if i % 2 == 0 {
+                    files.insert(edited_path.clone(), edited_text.clone());
+                }
+            })?;
             ensure!(summary.changed == 1, "expected one change: {summary:?}");
             Ok(())
         })?,

@@ -23,12 +23,25 @@ pub struct Args {
     pub format: Format,
 }
 
+/// The lab rendered in memory against `folder` on disk, which is read while the lab renders;
+/// and how many files the render made.
+pub fn compare(root: &Path, folder: &Path) -> Result<(Report, usize)> {
+    std::thread::scope(|s| {
+        let on_disk = s.spawn(|| read_tree(folder));
+        let rendered = crate::render_files(root).map(|files| as_disk_tree(&files));
+        let on_disk = on_disk
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        let rendered = rendered?;
+        Ok((Report::between(&on_disk?, &rendered), rendered.len()))
+    })
+}
+
 pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     let start = Instant::now();
     let generated = layout::generated_dir(root);
     let folder = args.against.clone().unwrap_or_else(|| generated.clone());
-    let rendered = as_disk_tree(&crate::render_files(root)?);
-    let report = Report::between(&read_tree(&folder)?, &rendered);
+    let (report, rendered) = compare(root, &folder)?;
     let is_generated = args.against.is_none()
         || std::fs::canonicalize(&folder).ok() == std::fs::canonicalize(&generated).ok();
     let shown = if is_generated {
@@ -63,7 +76,7 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
         style::json(&serde_json::json!({
             "against": shown,
             "current": report.is_empty() && pages.is_empty(),
-            "files": rendered.len(),
+            "files": rendered,
             "report": report,
             "pages": pages,
         }))?;
@@ -85,7 +98,7 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
             "check",
             &format!(
                 "{shown} is current ({} files, {} ms)",
-                rendered.len(),
+                rendered,
                 start.elapsed().as_millis()
             ),
         );

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Result;
-use lab_core::fs::{replace_file, write_tree};
+use lab_core::Files;
+use lab_core::fs::{WriteSummary, Writer, replace_file};
 use lab_core::layout;
 
 #[derive(clap::Args)]
@@ -24,13 +25,11 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| layout::generated_dir(root));
     let start = Instant::now();
-    let files = crate::render_files(root)?;
-    let summary = write_tree(&files, &out)?;
+    let (inputs, summary) = render_into(root, &out, |_| {})?;
     let shown = out.strip_prefix(root).unwrap_or(&out).display();
     // A render elsewhere is for comparing; only a render into generated/ updates the pages.
     let mut pages = Vec::new();
     if args.out.is_none() {
-        let inputs = lab::Inputs::load(root)?;
         for doc in lab::docs::documents(root, &inputs)? {
             if !doc.is_current() {
                 replace_file(&root.join(&doc.path), &doc.filled)?;
@@ -65,4 +64,19 @@ pub fn run(root: &Path, args: &Args) -> Result<ExitCode> {
     }
     crate::style::summary("render", &message);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Renders the lab into `out`, `edit` applied to the files first (the bench's one-file
+/// change). The writers' lock is taken before the inputs are read, so the tree being replaced
+/// is read while the lab renders (`lab_core::fs::Writer`).
+pub fn render_into(
+    root: &Path,
+    out: &Path,
+    edit: impl FnOnce(&mut Files),
+) -> Result<(lab::Inputs, WriteSummary)> {
+    let writer = Writer::lock(out)?;
+    let inputs = lab::Inputs::load(root)?;
+    let mut files = lab::render(&inputs)?.render()?;
+    edit(&mut files);
+    Ok((inputs, writer.write(&files)?))
 }

@@ -96,56 +96,71 @@ fn read_unlocked(root: &Path) -> Result<DiskTree, Error> {
 /// Which file a name points to: device and inode. Two names with one `FileId` are hard links.
 type FileId = (u64, u64);
 
-/// Calls `visit` with the relative path, bytes and identity of every regular file below
-/// `root` (none if it does not exist); a symlink anywhere is an error.
+/// Calls `visit`, in path order, with the relative path, bytes and identity of every regular
+/// file below `root` (none if it does not exist); a symlink anywhere is an error.
+///
+/// Reading the tree is most of a render's writing time, and almost all of it is opening
+/// files: the folders are listed first, then the files are opened relative to the root's
+/// descriptor (a short path to resolve instead of the whole absolute one) on every core.
 fn read_files(root: &Path, visit: &mut dyn FnMut(String, Vec<u8>, FileId)) -> Result<(), Error> {
     if !root.exists() {
         return Ok(());
     }
-    read_dir_into(root, root, visit)
+    let mut found = Vec::new();
+    list_files(root, Path::new(""), &mut found)?;
+    let root_fd = fs::File::open(root).map_err(failed("reading the folder", root))?;
+    let contents = crate::par::map_on(&found, crate::par::cores(), 64, |(_, path)| {
+        read_at(&root_fd, path).map_err(failed("reading", &root.join(path)))
+    })?;
+    for ((rel, _), (bytes, id)) in found.into_iter().zip(contents) {
+        visit(rel, bytes, id);
+    }
+    Ok(())
 }
 
-fn read_dir_into(
-    root: &Path,
-    dir: &Path,
-    visit: &mut dyn FnMut(String, Vec<u8>, FileId),
-) -> Result<(), Error> {
-    use std::io::Read;
-    use std::os::unix::fs::MetadataExt;
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(failed("reading the folder", dir))?
+/// Appends the files below `root/dir` to `out` in path order, as `a/b` and as a path.
+fn list_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), Error> {
+    let here = root.join(dir);
+    let mut entries: Vec<_> = fs::read_dir(&here)
+        .map_err(failed("reading the folder", &here))?
         .collect::<Result<_, _>>()
-        .map_err(failed("reading the folder", dir))?;
+        .map_err(failed("reading the folder", &here))?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        let path = entry.path();
+        let path = dir.join(entry.file_name());
         let kind = entry
             .file_type()
-            .map_err(failed("reading the type of", &path))?;
+            .map_err(failed("reading the type of", &root.join(&path)))?;
         if kind.is_symlink() {
             return Err(Error::Unsafe(format!(
                 "{} is a symlink; generated/ holds plain files only",
-                path.display()
+                root.join(&path).display()
             )));
         } else if kind.is_dir() {
-            read_dir_into(root, &path, visit)?;
+            list_files(root, &path, out)?;
         } else {
             let rel = path
-                .strip_prefix(root)
-                .map_err(|_| Error::Unsafe(format!("{} is outside the root", path.display())))?
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            let mut file = fs::File::open(&path).map_err(failed("reading", &path))?;
-            let meta = file.metadata().map_err(failed("reading", &path))?;
-            let mut bytes = Vec::with_capacity(meta.len() as usize);
-            file.read_to_end(&mut bytes)
-                .map_err(failed("reading", &path))?;
-            visit(rel, bytes, (meta.dev(), meta.ino()));
+            out.push((rel, path));
         }
     }
     Ok(())
+}
+
+/// One file's bytes and identity, opened relative to `root`, never through a final symlink.
+fn read_at(root: &fs::File, path: &Path) -> std::io::Result<(Vec<u8>, FileId)> {
+    use rustix::fs::{Mode, OFlags, openat};
+    use std::io::Read;
+    use std::os::unix::fs::MetadataExt;
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+    let mut file = fs::File::from(openat(root, path, flags, Mode::empty())?);
+    let meta = file.metadata()?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, (meta.dev(), meta.ino())))
 }
 
 /// Replaces one existing file with `text` atomically (a sibling temporary file renamed over
@@ -185,62 +200,96 @@ fn crash_point(name: &str) {
 /// Replaces `out` with exactly `files`, atomically, creating its parent folders. Concurrent
 /// calls (threads or processes) are serialised; a call that would change nothing writes nothing.
 pub fn write_tree(files: &Files, out: &Path) -> Result<WriteSummary, Error> {
-    if let Ok(m) = fs::symlink_metadata(out)
-        && !m.is_dir()
-    {
-        return Err(Error::Unsafe(format!(
-            "{} exists and is not a plain folder",
-            out.display()
-        )));
-    }
-    let (parent, base, lock) = lock_path(out)?;
-    fs::create_dir_all(&parent).map_err(failed("creating the output's parent folder", &parent))?;
-    let lock_file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock)
-        .map_err(failed("opening the render lock", &lock))?;
-    flock(&lock_file, FlockOperation::LockExclusive)
-        .map_err(|e| failed("waiting for the render lock", &lock)(e.into()))?;
-    crash_point("locked");
+    Writer::lock(out)?.write(files)
+}
 
-    // Under the lock: nobody else writes, so what is on disk is what we replace.
-    let exists = fs::symlink_metadata(out).is_ok();
-    let spare_root = parent.join(format!(".{base}.spare"));
-    let mut spare = Spare::new(files, &spare_root);
-    let mut old = BTreeMap::new();
-    // Both are reads, mostly waiting on system calls: side by side they take the time of one.
-    std::thread::scope(|s| {
-        let scan = s.spawn(|| spare.scan());
-        let read = read_files(out, &mut |rel, bytes, id| {
-            old.insert(rel, (bytes, id));
+/// A write of `out` that has begun: it holds the writers' lock and reads, on a thread of its
+/// own, the tree it will replace and the spare, so a caller that takes it before rendering
+/// gets that reading done while it renders (one core is mostly idle during a render).
+pub struct Writer {
+    out: PathBuf,
+    parent: PathBuf,
+    spare: PathBuf,
+    exists: bool,
+    reading: std::thread::JoinHandle<Result<(LiveTree, Spare), Error>>,
+    /// Held until the new tree is in place; a killed process releases it with its descriptor.
+    _lock: fs::File,
+}
+
+/// The tree being replaced: each file's bytes and identity.
+type LiveTree = BTreeMap<String, (Vec<u8>, FileId)>;
+
+impl Writer {
+    /// Waits for the writers' lock of `out` (serialising renders), then starts reading.
+    pub fn lock(out: &Path) -> Result<Self, Error> {
+        if let Ok(m) = fs::symlink_metadata(out)
+            && !m.is_dir()
+        {
+            return Err(Error::Unsafe(format!(
+                "{} exists and is not a plain folder",
+                out.display()
+            )));
+        }
+        let (parent, base, lock) = lock_path(out)?;
+        fs::create_dir_all(&parent)
+            .map_err(failed("creating the output's parent folder", &parent))?;
+        let lock_file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock)
+            .map_err(failed("opening the render lock", &lock))?;
+        flock(&lock_file, FlockOperation::LockExclusive)
+            .map_err(|e| failed("waiting for the render lock", &lock)(e.into()))?;
+        crash_point("locked");
+        // Under the lock: nobody else writes, so what is read is what will be replaced.
+        let spare = parent.join(format!(".{base}.spare"));
+        let (live_root, spare_root) = (out.to_path_buf(), spare.clone());
+        let reading = std::thread::spawn(move || {
+            let mut live = LiveTree::new();
+            read_files(&live_root, &mut |rel, bytes, id| {
+                live.insert(rel, (bytes, id));
+            })?;
+            Ok((live, Spare::scan(spare_root)?))
         });
-        let scanned = scan.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        read.and(scanned)
-    })?;
-    let summary = WriteSummary {
-        written: files.len(),
-        changed: files
-            .iter()
-            .filter(|(p, text)| {
-                old.get(p.as_str())
-                    .is_none_or(|(b, _)| b != text.as_bytes())
-            })
-            .count(),
-        removed: old
-            .keys()
-            .filter(|p| !files.contains_key(p.as_str()))
-            .count(),
-    };
-    if summary.unchanged() && exists {
-        return Ok(summary);
+        Ok(Self {
+            exists: fs::symlink_metadata(out).is_ok(),
+            out: out.to_path_buf(),
+            parent,
+            spare,
+            reading,
+            _lock: lock_file,
+        })
     }
-    spare.prepare(out, &old)?;
-    crash_point("staged");
-    swap_in(&spare_root, out, exists, &parent)?;
-    drop(lock_file);
-    Ok(summary)
+
+    /// Replaces the locked folder with exactly `files`; writes nothing if nothing changed.
+    pub fn write(self, files: &Files) -> Result<WriteSummary, Error> {
+        let (live, spare) = self
+            .reading
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        let summary = WriteSummary {
+            written: files.len(),
+            changed: files
+                .iter()
+                .filter(|(p, text)| {
+                    live.get(p.as_str())
+                        .is_none_or(|(b, _)| b != text.as_bytes())
+                })
+                .count(),
+            removed: live
+                .keys()
+                .filter(|p| !files.contains_key(p.as_str()))
+                .count(),
+        };
+        if summary.unchanged() && self.exists {
+            return Ok(summary);
+        }
+        spare.prepare(files, &self.out, &live)?;
+        crash_point("staged");
+        swap_in(&self.spare, &self.out, self.exists, &self.parent)?;
+        Ok(summary)
+    }
 }
 
 /// Above this many written files, one `syncfs` is cheaper than an `fsync` each (a first
@@ -263,17 +312,15 @@ const FLUSH_THREADS: usize = 16;
 /// if it is the very file (same inode) the live tree holds with the wanted bytes; every other
 /// file is unlinked and written anew, never opened for writing in place, since it may be a
 /// hard link into the live tree.
-struct Spare<'a> {
-    root: &'a Path,
-    files: &'a Files,
-    /// Every folder of the new tree, as a relative path.
-    dirs: BTreeSet<String>,
-    /// What [`Spare::scan`] found: the spare itself, the folders and files it can keep (with
-    /// the files' identities), and the entries to remove.
+struct Spare {
+    root: PathBuf,
+    /// What [`Spare::scan`] found: the spare itself, its folders, its files' identities, and
+    /// entries no render makes (symlinks, names that are not UTF-8).
     found: Found,
-    kept_dirs: BTreeSet<String>,
-    kept_files: BTreeMap<String, FileId>,
-    unwanted: Vec<(PathBuf, bool)>,
+    dirs: BTreeSet<String>,
+    files: BTreeMap<String, FileId>,
+    /// Each stray's path, whether it is a folder, and its folder in the tree.
+    strays: Vec<(PathBuf, bool, String)>,
     /// Folders whose entries changed and files written: flushed before the swap.
     dirty: BTreeSet<PathBuf>,
     written: Vec<PathBuf>,
@@ -288,44 +335,100 @@ enum Found {
 
 const PREPARING: &str = "preparing the new tree in the spare folder";
 
-impl<'a> Spare<'a> {
-    fn new(files: &'a Files, root: &'a Path) -> Self {
-        let mut dirs = BTreeSet::new();
+impl Spare {
+    /// Reads what the spare holds, changing nothing (an unchanged render writes nothing).
+    fn scan(root: PathBuf) -> Result<Self, Error> {
+        let found = match fs::symlink_metadata(&root) {
+            Ok(m) if m.is_dir() => Found::Folder,
+            Ok(_) => Found::NotAFolder,
+            Err(_) => Found::Nothing,
+        };
+        let mut spare = Self {
+            root,
+            found,
+            dirs: BTreeSet::new(),
+            files: BTreeMap::new(),
+            strays: Vec::new(),
+            dirty: BTreeSet::new(),
+            written: Vec::new(),
+        };
+        if found == Found::Folder {
+            spare.scan_dir(spare.root.clone(), "")?;
+        }
+        Ok(spare)
+    }
+
+    fn scan_dir(&mut self, dir: PathBuf, prefix: &str) -> Result<(), Error> {
+        use std::os::unix::fs::MetadataExt;
+        for entry in fs::read_dir(&dir).map_err(failed(PREPARING, &dir))? {
+            let entry = entry.map_err(failed(PREPARING, &dir))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(failed(PREPARING, &path))?;
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                self.strays.push((path, kind.is_dir(), prefix.to_owned()));
+                continue;
+            };
+            let rel = match prefix {
+                "" => name,
+                _ => format!("{prefix}/{name}"),
+            };
+            if kind.is_dir() {
+                self.scan_dir(path, &rel)?;
+                self.dirs.insert(rel);
+            } else if kind.is_file() {
+                let meta = entry.metadata().map_err(failed(PREPARING, &path))?;
+                self.files.insert(rel, (meta.dev(), meta.ino()));
+            } else {
+                self.strays.push((path, false, prefix.to_owned()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the spare hold exactly `files`, flushed, reusing what it can of what it holds.
+    fn prepare(mut self, files: &Files, out: &Path, live: &LiveTree) -> Result<(), Error> {
+        let mut wanted_dirs = BTreeSet::new();
         for rel in files.keys() {
             let mut dir = rel.parent();
             while let Some(d) = dir
-                && dirs.insert(d.to_owned())
+                && wanted_dirs.insert(d)
             {
                 dir = d.rsplit_once('/').map(|(up, _)| up);
             }
         }
-        Self {
-            root,
-            files,
-            dirs,
-            found: Found::Nothing,
-            kept_dirs: BTreeSet::new(),
-            kept_files: BTreeMap::new(),
-            unwanted: Vec::new(),
-            dirty: BTreeSet::new(),
-            written: Vec::new(),
-        }
-    }
-
-    fn prepare(
-        mut self,
-        out: &Path,
-        old: &BTreeMap<String, (Vec<u8>, FileId)>,
-    ) -> Result<(), Error> {
         match self.found {
             Found::Folder => {}
             Found::NotAFolder => {
-                fs::remove_file(self.root).map_err(failed(PREPARING, self.root))?;
-                self.make_dir(self.root.to_path_buf())?;
+                fs::remove_file(&self.root).map_err(failed(PREPARING, &self.root))?;
+                self.make_dir(self.root.clone())?;
             }
-            Found::Nothing => self.make_dir(self.root.to_path_buf())?,
+            Found::Nothing => self.make_dir(self.root.clone())?,
         }
-        for (path, is_dir) in std::mem::take(&mut self.unwanted) {
+        // Remove what the new tree lacks at that path with that type; a removed folder takes
+        // its entries with it (parents sort before their children).
+        let mut removed: Vec<String> = Vec::new();
+        let mut remove = Vec::new();
+        for dir in &self.dirs {
+            if !wanted_dirs.contains(dir.as_str()) && !under_any(dir, &removed) {
+                remove.push((self.path(dir), true));
+                removed.push(dir.clone());
+            }
+        }
+        self.dirs
+            .retain(|d| wanted_dirs.contains(d.as_str()) && !under_any(d, &removed));
+        for rel in self.files.keys() {
+            if !files.contains_key(rel.as_str()) && !under_any(rel, &removed) {
+                remove.push((self.path(rel), false));
+            }
+        }
+        self.files
+            .retain(|rel, _| files.contains_key(rel.as_str()) && !under_any(rel, &removed));
+        for (path, is_dir, dir) in std::mem::take(&mut self.strays) {
+            if !under_any(&dir, &removed) {
+                remove.push((path, is_dir));
+            }
+        }
+        for (path, is_dir) in remove {
             if is_dir {
                 fs::remove_dir_all(&path)
             } else {
@@ -333,19 +436,19 @@ impl<'a> Spare<'a> {
             }
             .map_err(failed(PREPARING, &path))?;
             self.dirty
-                .insert(path.parent().unwrap_or(self.root).to_path_buf());
+                .insert(path.parent().unwrap_or(&self.root).to_path_buf());
         }
-        for dir in &self.dirs.clone() {
-            if !self.kept_dirs.contains(dir) {
+        for dir in wanted_dirs {
+            if !self.dirs.contains(dir) {
                 self.make_dir(self.path(dir))?;
                 self.dirty.insert(self.parent_of(dir));
             }
         }
-        for (rel, text) in self.files {
-            let path = rel.under(self.root);
-            let kept = self.kept_files.get(rel.as_str()).copied();
-            let live = old.get(rel.as_str()).filter(|(b, _)| b == text.as_bytes());
-            if let (Some(id), Some((_, live_id))) = (kept, live)
+        for (rel, text) in files {
+            let path = rel.under(&self.root);
+            let kept = self.files.get(rel.as_str()).copied();
+            let same = live.get(rel.as_str()).filter(|(b, _)| b == text.as_bytes());
+            if let (Some(id), Some((_, live_id))) = (kept, same)
                 && id == *live_id
             {
                 continue; // already the live tree's file with these bytes
@@ -355,7 +458,7 @@ impl<'a> Spare<'a> {
             }
             self.dirty.insert(self.parent_of(rel.as_str()));
             // A file system without hard links (or a raced live tree) falls back to writing.
-            if live.is_some() && fs::hard_link(rel.under(out), &path).is_ok() {
+            if same.is_some() && fs::hard_link(rel.under(out), &path).is_ok() {
                 continue;
             }
             // `create_new`: never through an existing name, which could be a link to a live file.
@@ -371,13 +474,12 @@ impl<'a> Spare<'a> {
     }
 
     fn path(&self, rel: &str) -> PathBuf {
-        rel.split('/')
-            .fold(self.root.to_path_buf(), |p, c| p.join(c))
+        rel.split('/').fold(self.root.clone(), |p, c| p.join(c))
     }
 
     fn parent_of(&self, rel: &str) -> PathBuf {
         rel.rsplit_once('/')
-            .map_or_else(|| self.root.to_path_buf(), |(dir, _)| self.path(dir))
+            .map_or_else(|| self.root.clone(), |(dir, _)| self.path(dir))
     }
 
     fn make_dir(&mut self, path: PathBuf) -> Result<(), Error> {
@@ -386,52 +488,11 @@ impl<'a> Spare<'a> {
         Ok(())
     }
 
-    /// Reads what the spare holds, changing nothing (it runs while the live tree is read, and
-    /// an unchanged render must write nothing): the folders and files it can keep, and every
-    /// entry the new tree lacks at that path with that type.
-    fn scan(&mut self) -> Result<(), Error> {
-        self.found = match fs::symlink_metadata(self.root) {
-            Ok(m) if m.is_dir() => Found::Folder,
-            Ok(_) => Found::NotAFolder,
-            Err(_) => Found::Nothing,
-        };
-        if self.found == Found::Folder {
-            self.scan_dir(self.root.to_path_buf(), "")?;
-        }
-        Ok(())
-    }
-
-    fn scan_dir(&mut self, dir: PathBuf, prefix: &str) -> Result<(), Error> {
-        use std::os::unix::fs::MetadataExt;
-        for entry in fs::read_dir(&dir).map_err(failed(PREPARING, &dir))? {
-            let entry = entry.map_err(failed(PREPARING, &dir))?;
-            let path = entry.path();
-            let kind = entry.file_type().map_err(failed(PREPARING, &path))?;
-            // A name no render produces (not UTF-8) is not wanted either.
-            let rel = entry.file_name().to_str().map(|name| match prefix {
-                "" => name.to_owned(),
-                _ => format!("{prefix}/{name}"),
-            });
-            match rel {
-                Some(rel) if kind.is_dir() && self.dirs.contains(&rel) => {
-                    self.scan_dir(path, &rel)?;
-                    self.kept_dirs.insert(rel);
-                }
-                Some(rel) if kind.is_file() && self.files.contains_key(rel.as_str()) => {
-                    let meta = entry.metadata().map_err(failed(PREPARING, &path))?;
-                    self.kept_files.insert(rel, (meta.dev(), meta.ino()));
-                }
-                _ => self.unwanted.push((path, kind.is_dir())),
-            }
-        }
-        Ok(())
-    }
-
     /// Everything new reaches the disk before the swap makes it visible: the written files and
     /// every folder whose entries changed (a hard link is an entry, too).
     fn flush(self) -> Result<(), Error> {
         if self.written.len() > FSYNC_AT_MOST {
-            return syncfs(self.root);
+            return syncfs(&self.root);
         }
         let mut paths = self.written;
         paths.extend(self.dirty);
@@ -442,6 +503,14 @@ impl<'a> Spare<'a> {
         })?;
         Ok(())
     }
+}
+
+/// Whether `rel` is one of the folders `dirs` or below one.
+fn under_any(rel: &str, dirs: &[String]) -> bool {
+    dirs.iter().any(|d| {
+        rel.strip_prefix(d.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
 }
 
 #[cfg(target_os = "linux")]
@@ -773,6 +842,13 @@ mod tests {
         fs::write(spare.join("b"), "not a folder\n").unwrap();
         std::os::unix::fs::symlink(&victim, spare.join("c")).unwrap();
         fs::write(spare.join("stray.yaml"), "stray\n").unwrap();
+        // Unwanted folders whose names sort between a folder and its children, and names
+        // that are not UTF-8, inside a kept folder and inside a removed one.
+        fs::create_dir_all(spare.join("d/e/f")).unwrap();
+        fs::create_dir_all(spare.join("d-e")).unwrap();
+        let not_utf8 = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"\xff.yaml");
+        fs::write(spare.join("a").join(not_utf8), "x\n").unwrap();
+        fs::write(spare.join("d/e").join(not_utf8), "x\n").unwrap();
         fs::remove_file(spare.join("a/y.yaml")).unwrap();
         fs::write(spare.join("a/y.yaml"), "3\n").unwrap();
         let third = tree("3\n", &[("c/w.yaml", "4\n")]);
