@@ -277,6 +277,10 @@ fn reads_as_non_string(s: &str) -> bool {
     match s.as_bytes().first() {
         None => return true,
         Some(b) if !b"yYnNtTfFoOiI~0123456789+-._<=".contains(b) => return false,
+        // Of those starting with a letter, only the words (booleans, nulls, `inf`, `nan`)
+        // are not strings, and none is longer than `false`: `name`, `true` and `no` get the
+        // full check, `namespace` and `targetRevision` do not.
+        Some(b) if b.is_ascii_alphabetic() && s.len() > "false".len() => return false,
         Some(_) => {}
     }
     if !matches!(&resolve_plain_yaml11(s), Value::String(t) if t == s) {
