@@ -97,69 +97,109 @@ fn read_unlocked(root: &Path) -> Result<DiskTree, Error> {
 type FileId = (u64, u64);
 
 /// Calls `visit`, in path order, with the relative path, bytes and identity of every regular
-/// file below `root` (none if it does not exist); a symlink anywhere is an error.
+/// file below `root` (none if it does not exist); a symlink or any other special file anywhere
+/// is an error.
 ///
-/// Reading the tree is most of a render's writing time, and almost all of it is opening
-/// files: the folders are listed first, then the files are opened relative to the root's
-/// descriptor (a short path to resolve instead of the whole absolute one) on every core.
+/// Reading the tree is most of what a write costs besides the render, nearly all of it system
+/// calls, so each folder is read through its own descriptor: a file is opened by its name
+/// alone (no path to resolve again), and read in one call of the size `fstat` gave.
 fn read_files(root: &Path, visit: &mut dyn FnMut(String, Vec<u8>, FileId)) -> Result<(), Error> {
+    use rustix::fs::{Mode, OFlags, open};
     if !root.exists() {
         return Ok(());
     }
+    let fd = open(
+        root,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| failed("reading the folder", root)(e.into()))?;
     let mut found = Vec::new();
-    list_files(root, Path::new(""), &mut found)?;
-    let root_fd = fs::File::open(root).map_err(failed("reading the folder", root))?;
-    let contents = crate::par::map_on(&found, crate::par::cores(), 64, |(_, path)| {
-        read_at(&root_fd, path).map_err(failed("reading", &root.join(path)))
-    })?;
-    for ((rel, _), (bytes, id)) in found.into_iter().zip(contents) {
+    read_dir_at(root, fd, "", &mut found)?;
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    for (rel, bytes, id) in found {
         visit(rel, bytes, id);
     }
     Ok(())
 }
 
-/// Appends the files below `root/dir` to `out` in path order, as `a/b` and as a path.
-fn list_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), Error> {
-    let here = root.join(dir);
-    let mut entries: Vec<_> = fs::read_dir(&here)
-        .map_err(failed("reading the folder", &here))?
-        .collect::<Result<_, _>>()
-        .map_err(failed("reading the folder", &here))?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = dir.join(entry.file_name());
-        let kind = entry
-            .file_type()
-            .map_err(failed("reading the type of", &root.join(&path)))?;
-        if kind.is_symlink() {
-            return Err(Error::Unsafe(format!(
-                "{} is a symlink; generated/ holds plain files only",
-                root.join(&path).display()
-            )));
-        } else if kind.is_dir() {
-            list_files(root, &path, out)?;
-        } else {
-            let rel = path
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push((rel, path));
+/// Reads the folder open as `fd`, at `prefix` below `root`, into `out` (in no order).
+fn read_dir_at(
+    root: &Path,
+    fd: rustix::fd::OwnedFd,
+    prefix: &str,
+    out: &mut Vec<(String, Vec<u8>, FileId)>,
+) -> Result<(), Error> {
+    use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, openat, statat};
+    let here = root.join(prefix);
+    let io = |action: &'static str, at: &Path| {
+        let at = at.to_path_buf();
+        move |e: rustix::io::Errno| failed(action, &at)(e.into())
+    };
+    let mut dir = Dir::new(fd).map_err(io("reading the folder", &here))?;
+    let mut folders = Vec::new();
+    while let Some(entry) = dir.read() {
+        let entry = entry.map_err(io("reading the folder", &here))?;
+        let name = entry.file_name();
+        if matches!(name.to_bytes(), b"." | b"..") {
+            continue;
         }
+        let rel = match prefix {
+            "" => name.to_string_lossy().into_owned(),
+            _ => format!("{prefix}/{}", name.to_string_lossy()),
+        };
+        let dir_fd = dir.fd().map_err(io("reading the folder", &here))?;
+        let mut kind = entry.file_type();
+        if kind == FileType::Unknown {
+            // Some file systems leave the type out of the listing.
+            kind = FileType::from_raw_mode(
+                statat(dir_fd, name, AtFlags::SYMLINK_NOFOLLOW)
+                    .map_err(io("reading the type of", &root.join(&rel)))?
+                    .st_mode,
+            );
+        }
+        match kind {
+            FileType::Directory => folders.push((name.to_owned(), rel)),
+            FileType::RegularFile => {
+                let path = root.join(&rel);
+                let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+                let file =
+                    openat(dir_fd, name, flags, Mode::empty()).map_err(io("reading", &path))?;
+                let (bytes, id) =
+                    read_whole(fs::File::from(file)).map_err(failed("reading", &path))?;
+                out.push((rel, bytes, id));
+            }
+            FileType::Symlink => {
+                return Err(Error::Unsafe(format!(
+                    "{} is a symlink; generated/ holds plain files only",
+                    root.join(&rel).display()
+                )));
+            }
+            _ => {
+                return Err(Error::Unsafe(format!(
+                    "{} is not a plain file; generated/ holds plain files only",
+                    root.join(&rel).display()
+                )));
+            }
+        }
+    }
+    for (name, rel) in folders {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let dir_fd = dir.fd().map_err(io("reading the folder", &here))?;
+        let sub = openat(dir_fd, &name, flags, Mode::empty())
+            .map_err(io("reading the folder", &root.join(&rel)))?;
+        read_dir_at(root, sub, &rel, out)?;
     }
     Ok(())
 }
 
-/// One file's bytes and identity, opened relative to `root`, never through a final symlink.
-fn read_at(root: &fs::File, path: &Path) -> std::io::Result<(Vec<u8>, FileId)> {
-    use rustix::fs::{Mode, OFlags, openat};
+/// A whole file in one read of the size `fstat` reports, and its identity.
+fn read_whole(mut file: fs::File) -> std::io::Result<(Vec<u8>, FileId)> {
     use std::io::Read;
     use std::os::unix::fs::MetadataExt;
-    let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
-    let mut file = fs::File::from(openat(root, path, flags, Mode::empty())?);
     let meta = file.metadata()?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.read_to_end(&mut bytes)?;
+    let mut bytes = vec![0; meta.len() as usize];
+    file.read_exact(&mut bytes)?;
     Ok((bytes, (meta.dev(), meta.ino())))
 }
 
@@ -663,6 +703,31 @@ mod tests {
         let err = write_tree(&files(&[("a.yaml", "x\n")]), &out).unwrap_err();
         assert!(err.to_string().contains("not a plain folder"), "{err}");
         assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
+    }
+
+    /// What ArgoCD and git would read differently from us is refused, not followed: a
+    /// symlink, or a special file (a FIFO would even block the read).
+    #[test]
+    fn a_symlink_or_special_file_inside_the_tree_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("generated");
+        write_tree(&files(&[("a/x.yaml", "1\n")]), &out).unwrap();
+        std::os::unix::fs::symlink("x.yaml", out.join("a/link.yaml")).unwrap();
+        let err = read_tree(&out).unwrap_err().to_string();
+        assert!(err.contains("a/link.yaml is a symlink"), "{err}");
+        fs::remove_file(out.join("a/link.yaml")).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            out.join("a/pipe"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+            0,
+        )
+        .unwrap();
+        let err = write_tree(&files(&[("a/x.yaml", "2\n")]), &out)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a/pipe is not a plain file"), "{err}");
     }
 
     #[test]
