@@ -197,12 +197,14 @@ impl Artifact {
             }
             return Ok(out);
         }
-        let mut out = crate::yaml::HEADER.to_owned();
+        // Most files are a few kilobytes: one buffer, rarely grown, no copy per document.
+        let mut out = String::with_capacity(4096);
+        out.push_str(crate::yaml::HEADER);
         for (i, doc) in self.documents.iter().enumerate() {
             if i > 0 {
                 out.push_str("---\n");
             }
-            out.push_str(&crate::yaml::to_yaml(doc));
+            crate::yaml::emit::document_into(&mut out, doc);
         }
         Ok(out)
     }

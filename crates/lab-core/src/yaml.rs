@@ -5,7 +5,7 @@
 //! reader's own resolver, before it leaves any string plain; [`read_back_yaml11`] re-reads
 //! whole files the same way, so tests prove the writer on the whole lab and on random trees.
 
-mod emit;
+pub(crate) mod emit;
 
 use std::sync::LazyLock;
 

@@ -18,14 +18,17 @@ const STEP: usize = 2;
 /// One document, without header, ending in a newline.
 pub fn document(value: &Value) -> String {
     let mut out = String::with_capacity(256);
-    match value {
-        Value::Object(map) if !map.is_empty() => mapping(&mut out, map, 0, false),
-        Value::Array(items) if !items.is_empty() => sequence(&mut out, items, 0, false),
-        scalar => {
-            node_inline(&mut out, scalar, 0);
-        }
-    }
+    document_into(&mut out, value);
     out
+}
+
+/// [`document`], appended to `out` (a file's buffer: no copy of each document into it).
+pub fn document_into(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(map) if !map.is_empty() => mapping(out, map, 0, false),
+        Value::Array(items) if !items.is_empty() => sequence(out, items, 0, false),
+        scalar => node_inline(out, scalar, 0),
+    }
 }
 
 fn indent(out: &mut String, column: usize) {
@@ -277,20 +280,24 @@ fn reads_as_non_string(s: &str) -> bool {
     match s.as_bytes().first() {
         None => return true,
         Some(b) if !b"yYnNtTfFoOiI~0123456789+-._<=".contains(b) => return false,
-        // Of those starting with a letter, only the words (booleans, nulls, `inf`, `nan`)
-        // are not strings, and none is longer than `false`: `name`, `true` and `no` get the
-        // full check, `namespace` and `targetRevision` do not.
-        Some(b) if b.is_ascii_alphabetic() && s.len() > "false".len() => return false,
+        // Of those starting with a letter, only the words are not strings.
+        Some(b) if b.is_ascii_alphabetic() => return is_word(s),
         Some(_) => {}
     }
-    if !matches!(&resolve_plain_yaml11(s), Value::String(t) if t == s) {
-        return true;
-    }
+    !matches!(&resolve_plain_yaml11(s), Value::String(t) if t == s)
+        || is_word(s)
+        || looks_numeric(s)
+}
+
+/// The booleans, nulls and special floats of every reader, in any case. For a string that
+/// starts with a letter this is the whole question: the resolver's other types (numbers,
+/// timestamps, `<<`, `=`) never start with one.
+fn is_word(s: &str) -> bool {
     const WORDS: [&str; 17] = [
         "null", "true", "false", "yes", "no", "y", "n", "on", "off", "nan", "inf", "+inf", "-inf",
         ".nan", ".inf", "+.inf", "-.inf",
     ];
-    WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)) || looks_numeric(s)
+    s.len() <= "false".len() && WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
 }
 
 /// Number-like spellings in any reader's grammar, checked without building a number.
