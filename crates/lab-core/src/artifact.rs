@@ -206,6 +206,8 @@ impl Artifact {
             }
             crate::yaml::emit::document_into(&mut out, doc);
         }
+        // A render holds every file at once: 11,900 files of 1.5 kB kept 4 kB each (+30 MB).
+        out.shrink_to_fit();
         Ok(out)
     }
 }
