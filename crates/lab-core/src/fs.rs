@@ -454,15 +454,14 @@ impl Spare {
                 removed.push(dir.clone());
             }
         }
-        self.dirs
-            .retain(|d| wanted_dirs.contains(d.as_str()) && !under_any(d, &removed));
+        // What is wanted is never inside a removed folder (its ancestors are all wanted).
+        self.dirs.retain(|d| wanted_dirs.contains(d.as_str()));
         for rel in self.files.keys() {
             if !files.contains_key(rel.as_str()) && !under_any(rel, &removed) {
                 remove.push((self.path(rel), false));
             }
         }
-        self.files
-            .retain(|rel, _| files.contains_key(rel.as_str()) && !under_any(rel, &removed));
+        self.files.retain(|rel, _| files.contains_key(rel.as_str()));
         for (path, is_dir, dir) in std::mem::take(&mut self.strays) {
             if !under_any(&dir, &removed) {
                 remove.push((path, is_dir));
